@@ -83,3 +83,10 @@ inline bool have_python_module(const std::string& module) {
 }
 
 }  // namespace instill::testing
+
+#include "core/python_repr.hpp"
+#include "core/value.hpp"
+namespace instill {
+// gtest printing of Values as Python repr.
+inline void PrintTo(const Value& v, std::ostream* os) { *os << python_repr(v); }
+}  // namespace instill

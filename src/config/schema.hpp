@@ -1,0 +1,131 @@
+#pragma once
+// Typed schemas for component configs. A schema validates a config mapping (after its
+// nested components were built), fills defaults, and reports every problem with its key
+// path, the expected type/range and the value found:
+//   train_dataset.config.sequence_length: expected an integer > 1, got "abc"
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/value.hpp"
+
+namespace instill::config {
+
+struct ConfigDocument;
+
+enum class FieldKind { kInt, kFloat, kBool, kString, kPath, kList, kMap, kAny, kComponent, kEnum };
+
+// One field. Built fluently: Field::integer("sequence_length").greater_than(1).strict()
+class Field {
+ public:
+  static Field integer(std::string name) { return Field(std::move(name), FieldKind::kInt); }
+  static Field number(std::string name) { return Field(std::move(name), FieldKind::kFloat); }
+  static Field boolean(std::string name) { return Field(std::move(name), FieldKind::kBool); }
+  static Field string(std::string name) { return Field(std::move(name), FieldKind::kString); }
+  static Field path(std::string name) { return Field(std::move(name), FieldKind::kPath); }
+  static Field list(std::string name) { return Field(std::move(name), FieldKind::kList); }
+  static Field map(std::string name) { return Field(std::move(name), FieldKind::kMap); }
+  static Field any(std::string name) { return Field(std::move(name), FieldKind::kAny); }
+  // A built component of the given component_key ("" accepts any component).
+  static Field component(std::string name, std::string component_key = "") {
+    Field f(std::move(name), FieldKind::kComponent);
+    f.component_key_ = std::move(component_key);
+    return f;
+  }
+  // A "lookup enum": accepts each value or its member name, normalised to the value.
+  static Field enumeration(std::string name,
+                           std::vector<std::pair<std::string, std::string>> value_and_member) {
+    Field f(std::move(name), FieldKind::kEnum);
+    f.enum_ = std::move(value_and_member);
+    return f;
+  }
+
+  Field defaults(Value v) && {
+    default_ = std::move(v);
+    return std::move(*this);
+  }
+  Field nullable() && {
+    nullable_ = true;
+    return std::move(*this);
+  }
+  Field optional() && {  // absent -> null
+    nullable_ = true;
+    default_ = Value();
+    return std::move(*this);
+  }
+  Field at_least(double v) && {
+    min_ = v;
+    return std::move(*this);
+  }
+  Field greater_than(double v) && {
+    min_ = v;
+    min_exclusive_ = true;
+    return std::move(*this);
+  }
+  Field at_most(double v) && {
+    max_ = v;
+    return std::move(*this);
+  }
+  // Strict numbers reject strings and bools (pydantic Field(strict=True)).
+  Field strict() && {
+    strict_ = true;
+    return std::move(*this);
+  }
+  Field of(FieldKind element) && {  // element kind of a list
+    element_ = element;
+    return std::move(*this);
+  }
+  Field literal(Value only) && {  // the field must equal this value
+    literal_ = std::move(only);
+    return std::move(*this);
+  }
+  Field doc(std::string text) && {
+    doc_ = std::move(text);
+    return std::move(*this);
+  }
+
+  const std::string& name() const { return name_; }
+  bool required() const { return !default_.has_value(); }
+  const std::optional<Value>& default_value() const { return default_; }
+  // "an integer > 1", "a boolean", "a component of kind dataset", ...
+  std::string describe() const;
+  // Validates and coerces one value; throws Error with `key_path`.
+  Value validate(const Value& v, const std::string& key_path) const;
+
+ private:
+  Field(std::string name, FieldKind kind) : name_(std::move(name)), kind_(kind) {}
+  Value validate_kind(FieldKind kind, const Value& v, const std::string& key_path) const;
+  void check_range(double x, const Value& v, const std::string& key_path) const;
+
+  std::string name_;
+  FieldKind kind_;
+  std::optional<Value> default_;
+  bool nullable_ = false;
+  std::optional<double> min_, max_;
+  bool min_exclusive_ = false;
+  bool strict_ = false;
+  std::optional<FieldKind> element_;
+  std::optional<Value> literal_;
+  std::string component_key_;
+  std::vector<std::pair<std::string, std::string>> enum_;
+  std::string doc_;
+};
+
+class Schema {
+ public:
+  Schema() = default;
+  Schema(std::initializer_list<Field> fields) : fields_(fields) {}
+  // Validates a config mapping: unknown keys are rejected with the allowed ones listed,
+  // required fields must be present, defaults are filled in. Returns the normalised map.
+  Value validate(const Value& config, const std::string& key_path, const std::string& owner,
+                 const ConfigDocument* doc = nullptr) const;
+  const std::vector<Field>& fields() const { return fields_; }
+
+ private:
+  std::vector<Field> fields_;
+};
+
+// How a value is shown in errors: strings in double quotes, others as Python prints them.
+std::string describe_value(const Value& v);
+
+}  // namespace instill::config

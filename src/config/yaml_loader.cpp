@@ -1,0 +1,170 @@
+#include "config/yaml_loader.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include <cmath>
+#include <limits>
+#include <regex>
+
+#include "core/error.hpp"
+#include "core/fs.hpp"
+
+namespace instill::config {
+
+namespace {
+
+bool is_yaml11_true(const std::string& s) {
+  return s == "true" || s == "True" || s == "TRUE" || s == "yes" || s == "Yes" || s == "YES" ||
+         s == "on" || s == "On" || s == "ON";
+}
+bool is_yaml11_false(const std::string& s) {
+  return s == "false" || s == "False" || s == "FALSE" || s == "no" || s == "No" || s == "NO" ||
+         s == "off" || s == "Off" || s == "OFF";
+}
+bool is_yaml_null(const std::string& s) {
+  return s.empty() || s == "~" || s == "null" || s == "Null" || s == "NULL";
+}
+
+std::string without_underscores(const std::string& s) {
+  std::string out;
+  for (char c : s)
+    if (c != '_') out += c;
+  return out;
+}
+
+}  // namespace
+
+Value resolve_plain_scalar(const std::string& s) {
+  if (is_yaml_null(s)) return Value();
+  if (is_yaml11_true(s)) return Value(true);
+  if (is_yaml11_false(s)) return Value(false);
+  // YAML 1.1 integers as PyYAML resolves them.
+  static const std::regex dec(R"(^[-+]?(0|[1-9][0-9_]*)$)");
+  static const std::regex hex(R"(^[-+]?0x[0-9a-fA-F_]+$)");
+  static const std::regex oct(R"(^[-+]?0[0-7_]+$)");
+  static const std::regex bin(R"(^[-+]?0b[0-1_]+$)");
+  // PyYAML's float rule widened by OmegaConf so that "1e-5" and "1E5" are floats too.
+  static const std::regex flt(
+      R"(^([-+]?([0-9][0-9_]*)?\.[0-9_]*([eE][-+]?[0-9]+)?|[-+]?[0-9][0-9_]*[eE][-+]?[0-9]+|[-+]?\.(inf|Inf|INF)|\.(nan|NaN|NAN))$)");
+  if (std::regex_match(s, dec)) return Value::integer_from_decimal(without_underscores(s));
+  auto parse_base = [&](int base, size_t prefix) -> Value {
+    std::string t = without_underscores(s);
+    bool neg = t[0] == '-';
+    if (t[0] == '-' || t[0] == '+') t.erase(0, 1);
+    t.erase(0, prefix);
+    if (t.empty()) return Value(s);
+    unsigned long long v = 0;
+    try {
+      v = std::stoull(t, nullptr, base);
+    } catch (const std::exception&) {
+      return Value(s);
+    }
+    if (v > static_cast<unsigned long long>(std::numeric_limits<int64_t>::max())) return Value(s);
+    return Value(neg ? -static_cast<int64_t>(v) : static_cast<int64_t>(v));
+  };
+  if (std::regex_match(s, hex)) return parse_base(16, 2);
+  if (std::regex_match(s, bin)) return parse_base(2, 2);
+  if (std::regex_match(s, oct)) return parse_base(8, 1);
+  if (std::regex_match(s, flt) && s != "." && s != "+." && s != "-.") {
+    std::string t = without_underscores(s);
+    if (t.find("inf") != std::string::npos || t.find("Inf") != std::string::npos ||
+        t.find("INF") != std::string::npos)
+      return Value(t[0] == '-' ? -std::numeric_limits<double>::infinity()
+                               : std::numeric_limits<double>::infinity());
+    if (t.find("nan") != std::string::npos || t.find("NaN") != std::string::npos ||
+        t.find("NAN") != std::string::npos)
+      return Value(std::numeric_limits<double>::quiet_NaN());
+    return Value(std::strtod(t.c_str(), nullptr));
+  }
+  return Value(s);
+}
+
+namespace {
+
+class Converter {
+ public:
+  explicit Converter(ConfigDocument& doc) : doc_(doc) {}
+
+  Value convert(const YAML::Node& node, const std::string& path) {
+    if (!path.empty()) doc_.lines.emplace(path, node.Mark().line + 1);
+    switch (node.Type()) {
+      case YAML::NodeType::Undefined:
+      case YAML::NodeType::Null: return Value();
+      case YAML::NodeType::Scalar: return scalar(node, path);
+      case YAML::NodeType::Sequence: {
+        ValueList items;
+        size_t i = 0;
+        for (const auto& child : node) items.push_back(convert(child, join_index(path, i++)));
+        return Value(std::move(items));
+      }
+      case YAML::NodeType::Map: {
+        ValueMap map;
+        for (auto it = node.begin(); it != node.end(); ++it) {
+          if (!it->first.IsScalar())
+            fail(it->first, path, "mapping keys must be plain scalars");
+          const std::string key = it->first.Scalar();
+          const std::string child_path = join_key(path, key);
+          if (map.contains(key)) {
+            auto first_line = doc_.lines.count(child_path) ? doc_.lines[child_path] : 0;
+            fail(it->first, path,
+                 "duplicate key \"" + key + "\" (first defined on line " +
+                     std::to_string(first_line) + ")");
+          }
+          map.set(key, convert(it->second, child_path));
+        }
+        return Value(std::move(map));
+      }
+    }
+    return Value();
+  }
+
+ private:
+  [[noreturn]] void fail(const YAML::Node& node, const std::string& path, const std::string& msg) {
+    throw Error(doc_.source + ":" + std::to_string(node.Mark().line + 1) + ": " +
+                (path.empty() ? "" : path + ": ") + msg);
+  }
+
+  Value scalar(const YAML::Node& node, const std::string& path) {
+    const std::string& tag = node.Tag();
+    const std::string& text = node.Scalar();
+    if (tag == "?") return resolve_plain_scalar(text);
+    if (tag == "!" || tag == "tag:yaml.org,2002:str") return Value(text);
+    if (tag == "tag:yaml.org,2002:int" || tag == "tag:yaml.org,2002:float" ||
+        tag == "tag:yaml.org,2002:bool" || tag == "tag:yaml.org,2002:null") {
+      Value v = resolve_plain_scalar(text);
+      const bool ok = (tag.ends_with("int") && v.is_integer()) ||
+                      (tag.ends_with("float") && v.is_number()) ||
+                      (tag.ends_with("bool") && v.is_bool()) || (tag.ends_with("null") && v.is_null());
+      if (!ok) fail(node, path, "value \"" + text + "\" does not match its tag " + tag);
+      if (tag.ends_with("float") && v.is_int()) return Value(static_cast<double>(v.as_int()));
+      return v;
+    }
+    fail(node, path, "unsupported YAML tag " + tag);
+  }
+
+  ConfigDocument& doc_;
+};
+
+}  // namespace
+
+ConfigDocument load_yaml_string(std::string_view text, const std::string& source) {
+  ConfigDocument doc;
+  doc.source = source;
+  YAML::Node node;
+  try {
+    node = YAML::Load(std::string(text));
+  } catch (const YAML::Exception& e) {
+    throw Error(source + ":" + std::to_string(e.mark.line + 1) + ":" +
+                std::to_string(e.mark.column + 1) + ": invalid YAML: " + e.msg);
+  }
+  doc.root = Converter(doc).convert(node, "");
+  return doc;
+}
+
+ConfigDocument load_yaml_file(const std::filesystem::path& path) {
+  if (!std::filesystem::is_regular_file(path))
+    throw Error(path.string() + ": config file does not exist");
+  return load_yaml_string(read_file(path), path.string());
+}
+
+}  // namespace instill::config
