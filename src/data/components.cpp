@@ -1,6 +1,11 @@
 #include "data/components.hpp"
 
+#include <map>
+#include <set>
+
+#include "core/error.hpp"
 #include "data/packed_dataset.hpp"
+#include "data/tokenizer_component.hpp"
 
 namespace instill::data {
 
@@ -15,9 +20,67 @@ int64_t steps_from_tokens(int64_t tokens, int64_t seq, int64_t dp, int64_t mbs, 
   return tokens / seq / dp / mbs / gas;
 }
 
+// padding: false/"do_not_pad" -> none, true/"longest" -> longest, "max_length".
+tokenizer::PaddingMode padding_mode(const Value& v, const std::string& key_path) {
+  if (v.is_bool()) return v.as_bool() ? tokenizer::PaddingMode::kLongest : tokenizer::PaddingMode::kNone;
+  if (v.is_string()) {
+    if (v.as_string() == "max_length") return tokenizer::PaddingMode::kMaxLength;
+    if (v.as_string() == "longest") return tokenizer::PaddingMode::kLongest;
+    if (v.as_string() == "do_not_pad") return tokenizer::PaddingMode::kNone;
+  }
+  throw Error(key_path + ".padding: expected true, false, \"longest\", \"max_length\" or \"do_not_pad\", got " +
+              config::describe_value(v));
+}
+
+// special_tokens: {pad_token: "<|endoftext|>", additional_special_tokens: ["^", "$"]}
+std::map<std::string, std::vector<std::string>> special_tokens(const Value& v, const std::string& key_path) {
+  std::map<std::string, std::vector<std::string>> out;
+  if (v.is_null()) return out;
+  static const std::set<std::string> kKeys = {"bos_token", "eos_token", "unk_token", "sep_token", "pad_token",
+                                              "cls_token", "mask_token", "additional_special_tokens"};
+  for (const auto& [key, value] : v.as_map()) {
+    const std::string p = key_path + ".special_tokens." + key;
+    if (!kKeys.count(key))
+      throw Error(p + ": unknown special token kind (expected one of bos_token, eos_token, unk_token, sep_token, "
+                  "pad_token, cls_token, mask_token, additional_special_tokens)");
+    if (value.is_string()) {
+      out[key] = {value.as_string()};
+    } else if (value.is_sequence() && key == "additional_special_tokens") {
+      for (const auto& item : value.as_list()) {
+        if (!item.is_string()) throw Error(p + ": expected a list of strings, got " + config::describe_value(item));
+        out[key].push_back(item.as_string());
+      }
+    } else {
+      throw Error(p + ": expected a string" + std::string(key == "additional_special_tokens" ? " or a list of strings" : "") +
+                  ", got " + config::describe_value(value));
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 void register_data_components(config::Registry& registry) {
+  registry.add("tokenizer", "pretrained_hf_tokenizer",
+               Schema{Field::string("pretrained_model_name_or_path"),
+                      Field::integer("max_length").at_least(0).optional(),
+                      Field::boolean("truncation").defaults(false), Field::any("padding").defaults(false),
+                      Field::map("special_tokens").optional()},
+               [](const ComponentConfig& c) {
+                 auto tok = std::make_shared<tokenizer::HfTokenizer>(
+                     tokenizer::HfTokenizer::from_pretrained(c.get_string("pretrained_model_name_or_path")));
+                 try {
+                   tok->add_special_tokens(special_tokens(c.get("special_tokens"), c.key_path()));
+                 } catch (const Error& e) {
+                   throw Error(c.key_path() + ".special_tokens: " + e.what());
+                 }
+                 tokenizer::EncodeOptions options;
+                 if (!c.is_null("max_length")) options.max_length = static_cast<size_t>(c.get_int("max_length"));
+                 options.truncation = c.get_bool("truncation");
+                 options.padding = padding_mode(c.get("padding"), c.key_path());
+                 return std::make_shared<TokenizerComponent>(std::move(tok), options);
+               });
+
   registry.add("dataset", "packed_mem_map_dataset_continuous",
                Schema{Field::path("raw_data_path"),
                       Field::integer("sequence_length").greater_than(1).strict(),

@@ -1,0 +1,119 @@
+#include "data/jq_query.hpp"
+
+extern "C" {
+#include <jq.h>
+#include <jv.h>
+}
+
+#include <regex>
+
+#include "core/error.hpp"
+#include "core/python_json.hpp"
+#include "core/python_repr.hpp"
+
+namespace instill::data {
+
+namespace {
+
+bool valid_utf8(std::string_view s) {
+  size_t i = 0;
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+  while (i < s.size()) {
+    unsigned c = p[i];
+    size_t len = c < 0x80 ? 1 : (c >= 0xC2 && c <= 0xDF) ? 2 : (c >= 0xE0 && c <= 0xEF) ? 3 : (c >= 0xF0 && c <= 0xF4) ? 4 : 0;
+    if (len == 0 || i + len > s.size()) return false;
+    uint32_t cp = len == 1 ? c : c & (0x7Fu >> len);
+    for (size_t k = 1; k < len; ++k) {
+      if ((p[i + k] & 0xC0) != 0x80) return false;
+      cp = (cp << 6) | (p[i + k] & 0x3F);
+    }
+    if ((len == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)))
+      return false;
+    i += len;
+  }
+  return true;
+}
+
+}  // namespace
+
+struct JqQuery::LibJq {
+  jq_state* state = nullptr;
+  ~LibJq() {
+    if (state) jq_teardown(&state);
+  }
+};
+
+JqQuery::JqQuery(const std::string& program) : program_(program), jq_(std::make_unique<LibJq>()) {
+  static const std::regex kKeyPath(R"(^(\.[A-Za-z_][A-Za-z0-9_]*)+$)");
+  if (std::regex_match(program, kKeyPath)) {
+    size_t i = 1;
+    while (i <= program.size()) {
+      size_t dot = program.find('.', i);
+      if (dot == std::string::npos) dot = program.size();
+      key_path_.push_back(program.substr(i, dot - i));
+      i = dot + 1;
+    }
+  }
+  jq_->state = jq_init();
+  if (!jq_->state) throw Error("jq: cannot initialise libjq");
+  if (!jq_compile(jq_->state, program.c_str()))
+    throw Error("jq_pattern: cannot compile the jq program \"" + program + "\"");
+}
+
+JqQuery::~JqQuery() = default;
+
+std::optional<std::string> JqQuery::fast_path(std::string_view json_line, bool& handled) const {
+  handled = false;
+  if (key_path_.empty()) return std::nullopt;
+  Value v = json_loads(json_line);
+  for (const auto& key : key_path_) {
+    if (v.is_null()) break;  // jq: .a.b on null is null
+    if (!v.is_map()) return std::nullopt;  // libjq reports the precise error
+    const Value* child = v.as_map().find(key);
+    v = child ? *child : Value();
+  }
+  if (v.is_string() && !valid_utf8(v.as_string())) return std::nullopt;  // lone surrogates: libjq's rules
+  handled = true;
+  if (v.is_null())
+    throw Error("jq was not able to find anything using the expression \"" + program_ + "\"");
+  if (!v.is_string())
+    throw Error("jq expression \"" + program_ + "\" gave a " + v.python_type_name() + " (" +
+                python_repr(v).substr(0, 60) + "), expected a string to tokenize");
+  return v.as_string();
+}
+
+std::string JqQuery::first_string(std::string_view json_line) {
+  bool handled = false;
+  if (auto s = fast_path(json_line, handled)) return *s;
+  jv input = jv_parse_sized(json_line.data(), static_cast<int>(json_line.size()));
+  if (!jv_is_valid(input)) {
+    jv msg = jv_invalid_get_msg(input);
+    std::string text = jv_get_kind(msg) == JV_KIND_STRING ? jv_string_value(msg) : "invalid JSON";
+    jv_free(msg);
+    throw Error("jq: " + text);
+  }
+  jq_start(jq_->state, input, 0);
+  jv out = jq_next(jq_->state);
+  std::string result;
+  const jv_kind kind = jv_get_kind(out);
+  if (kind == JV_KIND_STRING) {
+    result.assign(jv_string_value(out), static_cast<size_t>(jv_string_length_bytes(jv_copy(out))));
+    jv_free(out);
+    return result;
+  }
+  if (kind == JV_KIND_INVALID) {
+    jv msg = jv_invalid_get_msg(out);
+    const bool has_msg = jv_get_kind(msg) == JV_KIND_STRING;
+    std::string text = has_msg ? jv_string_value(msg) : "";
+    jv_free(msg);
+    if (has_msg) throw Error("jq expression \"" + program_ + "\" failed: " + text);
+    throw Error("jq was not able to find anything using the expression \"" + program_ + "\" (no output)");
+  }
+  jv_free(out);
+  if (kind == JV_KIND_NULL)
+    throw Error("jq was not able to find anything using the expression \"" + program_ + "\"");
+  throw Error("jq expression \"" + program_ + "\" gave a " + std::string(jv_kind_name(kind)) +
+              ", expected a string to tokenize");
+}
+
+}  // namespace instill::data

@@ -1,0 +1,158 @@
+#include "data/pack_encoded_data.hpp"
+
+#include <algorithm>
+#include <iostream>
+#include <optional>
+#include <thread>
+
+#include "config/registry.hpp"
+#include "core/error.hpp"
+#include "data/components.hpp"
+#include "data/jq_query.hpp"
+#include "data/pbin.hpp"
+#include "data/pickle.hpp"
+#include "data/raw_index.hpp"
+
+namespace instill::data {
+
+namespace {
+
+bool valid_utf8(std::string_view s) {
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+  for (size_t i = 0; i < s.size();) {
+    const unsigned c = p[i];
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    size_t len = (c >= 0xC2 && c <= 0xDF) ? 2 : (c >= 0xE0 && c <= 0xEF) ? 3 : (c >= 0xF0 && c <= 0xF4) ? 4 : 0;
+    if (len == 0 || i + len > s.size()) return false;
+    uint32_t cp = c & (0x7Fu >> len);
+    for (size_t k = 1; k < len; ++k) {
+      if ((p[i + k] & 0xC0) != 0x80) return false;
+      cp = (cp << 6) | (p[i + k] & 0x3F);
+    }
+    if ((len == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)))
+      return false;
+    i += len;
+  }
+  return true;
+}
+
+constexpr size_t kChunkDocuments = 2048;
+
+}  // namespace
+
+PackStats pack_encoded_data(const PackSettings& s, const TokenizerComponent& tokenizer, FileExistencePolicy policy) {
+  PackStats stats;
+  if (!std::filesystem::is_regular_file(s.src_path)) throw Error(s.src_path.string() + ": raw data file does not exist");
+  if (!std::filesystem::is_regular_file(s.index_path))
+    throw Error(s.index_path.string() +
+                ": index file does not exist; create it with `instill data create_raw_index`");
+  if (!enforce_file_existence_policy(s.dst_path, policy)) return stats;
+
+  const Index index = unpickle_index(read_file(s.index_path), s.index_path.string());
+  MappedFile src(s.src_path);
+  for (size_t i = 0; i < index.size(); ++i)
+    if (index[i].first > src.size() || index[i].second > src.size() - index[i].first)
+      throw Error(s.index_path.string() + ": entry " + std::to_string(i) + " points past the end of " +
+                  s.src_path.string() + " (was the index made for another file?)");
+
+  const int token_size = token_size_for_vocab_size(tokenizer.hf().vocab_size());
+  const uint32_t eod = static_cast<uint32_t>(tokenizer.token_id(s.eod_token));
+  const unsigned threads = static_cast<unsigned>(
+      std::max(1, s.num_cpus > 0 ? s.num_cpus : static_cast<int>(std::thread::hardware_concurrency())));
+  std::vector<std::unique_ptr<JqQuery>> jq(threads);
+  for (auto& q : jq) q = std::make_unique<JqQuery>(s.jq_pattern);
+
+  PbinWriter writer(s.dst_path, token_size);
+  std::vector<std::string> encoded(kChunkDocuments);
+  std::vector<std::optional<std::string>> errors(kChunkDocuments);
+  for (size_t chunk = 0; chunk < index.size(); chunk += kChunkDocuments) {
+    const size_t n = std::min(kChunkDocuments, index.size() - chunk);
+    auto work = [&](unsigned worker) {
+      std::vector<uint32_t> ids;
+      for (size_t k = worker; k < n; k += threads) {
+        errors[k].reset();
+        encoded[k].clear();
+        const auto [off, len] = index[chunk + k];
+        const std::string_view line(src.view().data() + off, len);
+        try {
+          if (!valid_utf8(line)) throw Error("the line is not valid UTF-8");
+          const std::string text = jq[worker]->first_string(line);
+          auto tokens = tokenizer.tokenize(text);
+          if (tokens.empty())
+            throw Error("the tokenizer produced no tokens for this document (empty sample)");
+          ids.assign(tokens.begin(), tokens.end());
+          if (ids.back() != eod) ids.push_back(eod);  // one EOD per document (spec §6.4)
+          encode_tokens(ids, token_size, encoded[k]);
+        } catch (const Error& e) {
+          errors[k] = e.what();
+        }
+      }
+    };
+    if (threads == 1 || n < 2) {
+      work(0);
+    } else {
+      std::vector<std::thread> pool;
+      for (unsigned w = 0; w < threads; ++w) pool.emplace_back(work, w);
+      for (auto& t : pool) t.join();
+    }
+    for (size_t k = 0; k < n; ++k) {
+      if (errors[k])
+        throw Error(s.src_path.string() + ": line " + std::to_string(chunk + k + 1) + ": " + *errors[k] +
+                    " (nothing was written to " + s.dst_path.string() + ")");
+      writer.add_encoded_document(encoded[k]);
+      stats.tokens += encoded[k].size() / static_cast<size_t>(token_size);
+    }
+  }
+  writer.finish();
+  stats.written = true;
+  stats.documents = index.size();
+  stats.token_size = token_size;
+  return stats;
+}
+
+PackStats pack_encoded_data(const config::ConfigDocument& doc, FileExistencePolicy policy) {
+  const Value* settings_v = doc.root.is_map() ? doc.root.as_map().find("settings") : nullptr;
+  if (!settings_v || !settings_v->is_map())
+    throw Error(doc.source + ": settings: required mapping is missing");
+  const ValueMap& settings = settings_v->as_map();
+  auto where = [&](const std::string& key) { return doc.where("settings." + key) + "settings." + key; };
+  auto str = [&](const std::string& key, bool nullable) -> std::optional<std::string> {
+    const Value* v = settings.find(key);
+    if (!v || v->is_null()) {
+      if (nullable) return std::nullopt;
+      throw Error(where(key) + ": required field is missing (expected a string)");
+    }
+    if (!v->is_string()) throw Error(where(key) + ": expected a string, got " + config::describe_value(*v));
+    return v->as_string();
+  };
+  auto positive_int = [&](const std::string& key, int64_t fallback) -> int64_t {
+    const Value* v = settings.find(key);
+    if (!v || v->is_null()) return fallback;
+    if (!v->is_int() || v->as_int() < 1)
+      throw Error(where(key) + ": expected an integer >= 1, got " + config::describe_value(*v));
+    return v->as_int();
+  };
+  PackSettings s;
+  s.src_path = *str("src_path", false);
+  s.dst_path = str("dst_path", true).value_or(
+      (s.src_path.parent_path() / (s.src_path.stem().string() + ".pbin")).string());
+  s.index_path = str("index_path", true).value_or(default_index_path(s.src_path).string());
+  s.jq_pattern = *str("jq_pattern", false);
+  s.eod_token = *str("eod_token", false);
+  s.num_cpus = static_cast<int>(positive_int("num_cpus", 0));
+  // Accepted for compatibility; instill's pipeline sizes its own chunks.
+  positive_int("processing_batch_size", 1);
+  positive_int("raw_samples_queue_size", 1);
+  positive_int("processed_samples_queue_size", 1);
+
+  config::Registry registry;
+  register_data_components(registry);
+  config::ComponentBuilder builder(registry, doc);
+  auto tokenizer = builder.build_component<TokenizerComponent>("tokenizer");
+  return pack_encoded_data(s, *tokenizer, policy);
+}
+
+}  // namespace instill::data

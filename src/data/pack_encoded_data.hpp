@@ -1,0 +1,39 @@
+#pragma once
+// `pack_encoded_data` (spec §6): JSONL + raw index -> jq -> tokenizer -> EOD rule -> .pbin.
+// Tokenization runs on all requested cores in chunks; documents are written in input
+// order. Unlike the reference (which silently drops a failing work item and every later
+// one, Q6), the first bad document stops the run with an error naming its line, and no
+// output file is left behind.
+#include <filesystem>
+#include <string>
+
+#include "config/config_document.hpp"
+#include "core/fs.hpp"
+#include "data/tokenizer_component.hpp"
+
+namespace instill::data {
+
+struct PackSettings {
+  std::filesystem::path src_path;
+  std::filesystem::path dst_path;
+  std::filesystem::path index_path;
+  std::string jq_pattern;
+  int num_cpus = 0;  // 0: all cores
+  std::string eod_token;
+};
+
+struct PackStats {
+  bool written = false;
+  size_t documents = 0;
+  uint64_t tokens = 0;
+  int token_size = 0;
+};
+
+PackStats pack_encoded_data(const PackSettings& settings, const TokenizerComponent& tokenizer,
+                            FileExistencePolicy policy);
+
+// The whole command from a loaded config (settings + tokenizer component), as Modalities'
+// PackedDatasetComponentsInstantiationModel describes it.
+PackStats pack_encoded_data(const config::ConfigDocument& config, FileExistencePolicy policy);
+
+}  // namespace instill::data
