@@ -68,6 +68,7 @@ PackStats pack_encoded_data(const PackSettings& s, const TokenizerComponent& tok
   PbinWriter writer(s.dst_path, token_size);
   std::vector<std::string> encoded(kChunkDocuments);
   std::vector<std::optional<std::string>> errors(kChunkDocuments);
+  std::vector<std::vector<uint32_t>> kept_ids(s.on_document ? kChunkDocuments : 0);
   for (size_t chunk = 0; chunk < index.size(); chunk += kChunkDocuments) {
     const size_t n = std::min(kChunkDocuments, index.size() - chunk);
     auto work = [&](unsigned worker) {
@@ -86,6 +87,7 @@ PackStats pack_encoded_data(const PackSettings& s, const TokenizerComponent& tok
           ids.assign(tokens.begin(), tokens.end());
           if (ids.back() != eod) ids.push_back(eod);  // one EOD per document (spec §6.4)
           encode_tokens(ids, token_size, encoded[k]);
+          if (s.on_document) kept_ids[k] = ids;
         } catch (const Error& e) {
           errors[k] = e.what();
         }
@@ -103,6 +105,7 @@ PackStats pack_encoded_data(const PackSettings& s, const TokenizerComponent& tok
         throw Error(s.src_path.string() + ": line " + std::to_string(chunk + k + 1) + ": " + *errors[k] +
                     " (nothing was written to " + s.dst_path.string() + ")");
       writer.add_encoded_document(encoded[k]);
+      if (s.on_document) s.on_document(chunk + k, kept_ids[k]);
       stats.tokens += encoded[k].size() / static_cast<size_t>(token_size);
     }
   }
@@ -113,7 +116,8 @@ PackStats pack_encoded_data(const PackSettings& s, const TokenizerComponent& tok
   return stats;
 }
 
-PackStats pack_encoded_data(const config::ConfigDocument& doc, FileExistencePolicy policy) {
+PackStats pack_encoded_data(const config::ConfigDocument& doc, FileExistencePolicy policy,
+                            const std::function<void(PackSettings&)>& adjust) {
   const Value* settings_v = doc.root.is_map() ? doc.root.as_map().find("settings") : nullptr;
   if (!settings_v || !settings_v->is_map())
     throw Error(doc.source + ": settings: required mapping is missing");
@@ -152,6 +156,7 @@ PackStats pack_encoded_data(const config::ConfigDocument& doc, FileExistencePoli
   register_data_components(registry);
   config::ComponentBuilder builder(registry, doc);
   auto tokenizer = builder.build_component<TokenizerComponent>("tokenizer");
+  if (adjust) adjust(s);
   return pack_encoded_data(s, *tokenizer, policy);
 }
 

@@ -5,6 +5,8 @@
 // one, Q6), the first bad document stops the run with an error naming its line, and no
 // output file is left behind.
 #include <filesystem>
+#include <functional>
+#include <span>
 #include <string>
 
 #include "config/config_document.hpp"
@@ -20,6 +22,8 @@ struct PackSettings {
   std::string jq_pattern;
   int num_cpus = 0;  // 0: all cores
   std::string eod_token;
+  // Called in document order with each document's final ids (for reports).
+  std::function<void(size_t document, std::span<const uint32_t> ids)> on_document;
 };
 
 struct PackStats {
@@ -34,6 +38,9 @@ PackStats pack_encoded_data(const PackSettings& settings, const TokenizerCompone
 
 // The whole command from a loaded config (settings + tokenizer component), as Modalities'
 // PackedDatasetComponentsInstantiationModel describes it.
-PackStats pack_encoded_data(const config::ConfigDocument& config, FileExistencePolicy policy);
+// `settings_override` replaces src/dst/index paths of the config (used by the preparation
+// pipeline, which packs staged files whose config names their final places).
+PackStats pack_encoded_data(const config::ConfigDocument& config, FileExistencePolicy policy,
+                            const std::function<void(PackSettings&)>& adjust = {});
 
 }  // namespace instill::data
