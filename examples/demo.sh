@@ -17,8 +17,23 @@ echo "== 2. load and resolve the data-preparation config"
 "$bin" print_config --config_file_path "$config" > "$out/resolved_config.json"
 echo "resolved config written to $out/resolved_config.json ($(wc -l < "$out/resolved_config.json") lines)"
 
+tokenizer=${INSTILL_DEMO_TOKENIZER:-../shared/fixtures/modalities/data/tokenizer/hf_gpt2}
+if [ -f "$tokenizer/tokenizer.json" ]; then
+  echo "== 3. prepare the instruction-tuning data: template, split, JSONL, .idx, .pbin per split, report"
+  sed "s#out_dir: out/demo/prepared_data#out_dir: $out/prepared_data#" "$config" > "$out/apply_chat_template_config.yaml"
+  cp examples/instruction_tuning/configs/packed_chat_dataset_config.yaml "$out/"
+  sed -i "s#\${modalities_env:config_folder_path}/packed_chat_dataset_config.yaml#$out/packed_chat_dataset_config.yaml#" "$out/apply_chat_template_config.yaml"
+  "$bin" data prepare_instruction_tuning_data --config_file_path "$out/apply_chat_template_config.yaml" > "$out/prepare_report.json"
+  grep -E '"(records|tokens|padding_share)"' "$out/prepare_report.json"
+  ls -1 "$out"/prepared_data/*/
+  echo "== 3b. inspect one packed training sample: [[trained tokens]] between the loss markers"
+  "$bin" data inspect "$(ls "$out"/prepared_data/*/*_train.*.pbin)" --tokenizer "$tokenizer" --index 0 --b_token '^' --e_token '$' --no_color
+else
+  echo "== 3. skipped: no tokenizer at $tokenizer (set INSTILL_DEMO_TOKENIZER to a Hugging Face tokenizer folder)"
+fi
+
 if has render_template; then
-  echo "== 3. render the first conversation with the config's chat template"
+  echo "== 4. render the first conversation with the config's chat template"
   # The data-preparation entry point joins template lines ("}\n{" -> "}{"); do the same here.
   awk '/^jinja2_chat_template: \|/{f=1; next} f && /^  /{sub(/^  /, ""); print; next} f && !/^  /{f=0}' "$config" \
     | sed -z 's/}\n{/}{/g' > "$out/chat_template.jinja"
@@ -29,7 +44,7 @@ if has render_template; then
 fi
 
 if has tokenize && [ -f ../shared/fixtures/modalities/data/tokenizer/hf_gpt2/tokenizer.json ]; then
-  echo "== 4. tokenize the demo conversations' first user turns with GPT-2"
+  echo "== 5. tokenize a user turn of the first conversations with GPT-2"
   head -n 3 "$data" | sed 's/.*"role": "user", "content": "\([^"]*\)".*/{"text": "\1"}/' \
     | "$bin" tokenize --tokenizer ../shared/fixtures/modalities/data/tokenizer/hf_gpt2 --tokens | tee "$out/tokens.jsonl"
 fi

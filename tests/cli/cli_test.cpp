@@ -76,3 +76,53 @@ TEST(Cli, ConfigErrorsExitOneWithKeyPath) {
 
 }  // namespace
 }  // namespace instill::testing
+
+namespace instill::testing {
+namespace {
+
+TEST(Cli, InspectHighlightsTrainedTokens) {
+  INSTILL_REQUIRE_FIXTURE(tok, "modalities/data/tokenizer/hf_gpt2");
+  TempDir tmp;
+  // "User: hi\nAssistant:^hello$" in GPT-2 ids, written by hand: ^ = 61, $ = 3.
+  spit(tmp / "in.jsonl", "{\"text\": \"User: hi\\nAssistant:\"}\n");
+  const std::string ids_cmd = "'" + instill_binary() + "' tokenize --tokenizer '" + tok.string() + "' --input '" +
+                              (tmp / "in.jsonl").string() + "'";
+  auto r = run_command(ids_cmd);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::vector<uint32_t> ids;
+  for (size_t p = r.out.find('[') + 1; p < r.out.size() && r.out[p] != ']';) {
+    size_t q = r.out.find_first_of(",]", p);
+    ids.push_back(static_cast<uint32_t>(std::stoul(r.out.substr(p, q - p))));
+    p = r.out[q] == ',' ? q + 2 : q;
+  }
+  ids.push_back(61);
+  ids.push_back(31373);  // "hello"
+  ids.push_back(3);
+  ids.push_back(50256);
+  std::string pbin;
+  const uint64_t len = ids.size() * 2;
+  for (int i = 0; i < 8; ++i) pbin += static_cast<char>(len >> (8 * i));
+  pbin += std::string("\x02\x00\x00\x00", 4);
+  for (uint32_t id : ids) {
+    pbin += static_cast<char>(id & 0xFF);
+    pbin += static_cast<char>(id >> 8);
+  }
+  // Index [(0, len)] pickled (protocol 4): single entry with APPEND.
+  std::string idx = "\x80\x04\x95";
+  std::string body = std::string("\x5d\x94\x4b\x00\x4b", 5) + static_cast<char>(len) + "\x86\x94\x61\x2e";
+  uint64_t blen = body.size();
+  for (int i = 0; i < 8; ++i) idx += static_cast<char>(blen >> (8 * i));
+  spit(tmp / "x.pbin", pbin + idx + body);
+  auto out = run_command("'" + instill_binary() + "' data inspect '" + (tmp / "x.pbin").string() + "' --tokenizer '" +
+                         tok.string() + "' --b_token '^' --e_token '$'");
+  ASSERT_EQ(out.exit_code, 0) << out.err;
+  EXPECT_NE(out.out.find("User: hi\nAssistant:^[[hello]]$<|endoftext|>"), std::string::npos) << out.out;
+  EXPECT_NE(out.out.find("1 trained"), std::string::npos) << out.out;
+  auto bad = run_command("'" + instill_binary() + "' data inspect '" + (tmp / "x.pbin").string() + "' --tokenizer '" +
+                         tok.string() + "' --index 5");
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("out of range"), std::string::npos) << bad.err;
+}
+
+}  // namespace
+}  // namespace instill::testing
