@@ -16,6 +16,7 @@ void setup(CLI::App& root) {
   cmd->add_option("--config_file_path", *config, "Data-preparation config (YAML)")->required();
   cmd->add_flag("--skip_invalid", opts->skip_invalid,
                 "Skip invalid records (listed in the report) instead of failing on the first one");
+  cmd->add_flag("--quiet", opts->quiet, "No progress display");
   cmd->add_option("--num_cpus", opts->num_threads, "Threads for rendering (default: all cores)");
   cmd->callback([opts, config] {
     opts->config_file_path = *config;

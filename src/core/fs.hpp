@@ -27,6 +27,9 @@ class MappedFile {
   size_t size() const { return size_; }
   std::string_view view() const { return {reinterpret_cast<const char*>(data_), size_}; }
   const fs::path& path() const { return path_; }
+  // Drops the pages of [0, end) from memory (they are re-read if touched again), so a
+  // streaming pass over a large file keeps a bounded resident size.
+  void release_prefix(size_t end) const;
 
  private:
   void release();

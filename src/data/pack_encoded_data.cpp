@@ -7,6 +7,7 @@
 
 #include "config/registry.hpp"
 #include "core/error.hpp"
+#include "core/progress.hpp"
 #include "data/components.hpp"
 #include "data/jq_query.hpp"
 #include "data/pbin.hpp"
@@ -66,6 +67,7 @@ PackStats pack_encoded_data(const PackSettings& s, const TokenizerComponent& tok
   for (auto& q : jq) q = std::make_unique<JqQuery>(s.jq_pattern);
 
   PbinWriter writer(s.dst_path, token_size);
+  Progress progress("packing " + s.dst_path.filename().string(), index.size(), "documents", s.show_progress);
   std::vector<std::string> encoded(kChunkDocuments);
   std::vector<std::optional<std::string>> errors(kChunkDocuments);
   std::vector<std::vector<uint32_t>> kept_ids(s.on_document ? kChunkDocuments : 0);
@@ -108,8 +110,11 @@ PackStats pack_encoded_data(const PackSettings& s, const TokenizerComponent& tok
       if (s.on_document) s.on_document(chunk + k, kept_ids[k]);
       stats.tokens += encoded[k].size() / static_cast<size_t>(token_size);
     }
+    progress.update(chunk + n, stats.tokens, "tokens");
+    src.release_prefix(index[chunk + n - 1].first);  // keep memory flat on large inputs
   }
   writer.finish();
+  progress.finish();
   stats.written = true;
   stats.documents = index.size();
   stats.token_size = token_size;

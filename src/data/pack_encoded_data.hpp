@@ -22,6 +22,7 @@ struct PackSettings {
   std::string jq_pattern;
   int num_cpus = 0;  // 0: all cores
   std::string eod_token;
+  bool show_progress = true;  // a progress line on stderr when it is a terminal
   // Called in document order with each document's final ids (for reports).
   std::function<void(size_t document, std::span<const uint32_t> ids)> on_document;
 };

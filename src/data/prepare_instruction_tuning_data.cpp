@@ -12,6 +12,7 @@
 #include "config/schema.hpp"
 #include "core/error.hpp"
 #include "core/fs.hpp"
+#include "core/progress.hpp"
 #include "core/python_json.hpp"
 #include "core/python_yaml_dump.hpp"
 #include "core/sha256.hpp"
@@ -281,6 +282,7 @@ PrepareResult prepare_instruction_tuning_data(const PrepareOptions& options) {
   std::vector<RecordOutcome> outcomes(kChunk);
   size_t line_number = 0;
   bool more = true;
+  Progress progress("rendering " + python_path_name(s.src_path), 0, "records", !options.quiet);
   while (more) {
     lines.clear();
     std::string_view line;
@@ -311,7 +313,10 @@ PrepareResult prepare_instruction_tuning_data(const PrepareOptions& options) {
       writers[p]->write(o.json_line);
       partition_lines[p].push_back(line_number);
     }
+    progress.update(line_number);
+    input.release_prefix(static_cast<size_t>(lines.back().data() - input.view().data()));
   }
+  progress.finish();
   if (line_number == 0) throw Error(s.src_path + ": the input file is empty; there is nothing to prepare");
   size_t kept = 0;
   for (auto& l : partition_lines) kept += l.size();
@@ -368,6 +373,7 @@ PrepareResult prepare_instruction_tuning_data(const PrepareOptions& options) {
       ps.index_path = idx;
       ps.dst_path = staging.path / partition_pbin(p);
       ps.on_document = observe;
+      ps.show_progress = !options.quiet;
     });
     total_tokens += tokens;
     total_padding += padding;
