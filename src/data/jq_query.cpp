@@ -8,33 +8,11 @@ extern "C" {
 #include <regex>
 
 #include "core/error.hpp"
+#include "text/utf8.hpp"
 #include "core/python_json.hpp"
 #include "core/python_repr.hpp"
 
 namespace instill::data {
-
-namespace {
-
-bool valid_utf8(std::string_view s) {
-  size_t i = 0;
-  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
-  while (i < s.size()) {
-    unsigned c = p[i];
-    size_t len = c < 0x80 ? 1 : (c >= 0xC2 && c <= 0xDF) ? 2 : (c >= 0xE0 && c <= 0xEF) ? 3 : (c >= 0xF0 && c <= 0xF4) ? 4 : 0;
-    if (len == 0 || i + len > s.size()) return false;
-    uint32_t cp = len == 1 ? c : c & (0x7Fu >> len);
-    for (size_t k = 1; k < len; ++k) {
-      if ((p[i + k] & 0xC0) != 0x80) return false;
-      cp = (cp << 6) | (p[i + k] & 0x3F);
-    }
-    if ((len == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)))
-      return false;
-    i += len;
-  }
-  return true;
-}
-
-}  // namespace
 
 struct JqQuery::LibJq {
   jq_state* state = nullptr;
@@ -72,7 +50,7 @@ std::optional<std::string> JqQuery::fast_path(std::string_view json_line, bool& 
     const Value* child = v.as_map().find(key);
     v = child ? *child : Value();
   }
-  if (v.is_string() && !valid_utf8(v.as_string())) return std::nullopt;  // lone surrogates: libjq's rules
+  if (v.is_string() && !text::is_valid_utf8(v.as_string())) return std::nullopt;  // lone surrogates: libjq's rules
   handled = true;
   if (v.is_null())
     throw Error("jq was not able to find anything using the expression \"" + program_ + "\"");

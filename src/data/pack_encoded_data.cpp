@@ -7,38 +7,19 @@
 
 #include "config/registry.hpp"
 #include "core/error.hpp"
+#include "text/utf8.hpp"
 #include "core/progress.hpp"
 #include "data/components.hpp"
 #include "data/jq_query.hpp"
 #include "data/pbin.hpp"
 #include "data/pickle.hpp"
 #include "data/raw_index.hpp"
+#include "tokenizer/parallel_for.hpp"
 
 namespace instill::data {
 
 namespace {
 
-bool valid_utf8(std::string_view s) {
-  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
-  for (size_t i = 0; i < s.size();) {
-    const unsigned c = p[i];
-    if (c < 0x80) {
-      ++i;
-      continue;
-    }
-    size_t len = (c >= 0xC2 && c <= 0xDF) ? 2 : (c >= 0xE0 && c <= 0xEF) ? 3 : (c >= 0xF0 && c <= 0xF4) ? 4 : 0;
-    if (len == 0 || i + len > s.size()) return false;
-    uint32_t cp = c & (0x7Fu >> len);
-    for (size_t k = 1; k < len; ++k) {
-      if ((p[i + k] & 0xC0) != 0x80) return false;
-      cp = (cp << 6) | (p[i + k] & 0x3F);
-    }
-    if ((len == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)))
-      return false;
-    i += len;
-  }
-  return true;
-}
 
 constexpr size_t kChunkDocuments = 2048;
 
@@ -63,8 +44,7 @@ PackStats pack_encoded_data(const PackSettings& s, const TokenizerComponent& tok
   const uint32_t eod = static_cast<uint32_t>(tokenizer.token_id(s.eod_token));
   const unsigned threads = static_cast<unsigned>(
       std::max(1, s.num_cpus > 0 ? s.num_cpus : static_cast<int>(std::thread::hardware_concurrency())));
-  std::vector<std::unique_ptr<JqQuery>> jq(threads);
-  for (auto& q : jq) q = std::make_unique<JqQuery>(s.jq_pattern);
+  JqQuery check_program(s.jq_pattern);  // a bad jq_pattern fails before anything is written
 
   PbinWriter writer(s.dst_path, token_size);
   Progress progress("packing " + s.dst_path.filename().string(), index.size(), "documents", s.show_progress);
@@ -73,35 +53,26 @@ PackStats pack_encoded_data(const PackSettings& s, const TokenizerComponent& tok
   std::vector<std::vector<uint32_t>> kept_ids(s.on_document ? kChunkDocuments : 0);
   for (size_t chunk = 0; chunk < index.size(); chunk += kChunkDocuments) {
     const size_t n = std::min(kChunkDocuments, index.size() - chunk);
-    auto work = [&](unsigned worker) {
-      std::vector<uint32_t> ids;
-      for (size_t k = worker; k < n; k += threads) {
-        errors[k].reset();
-        encoded[k].clear();
-        const auto [off, len] = index[chunk + k];
-        const std::string_view line(src.view().data() + off, len);
-        try {
-          if (!valid_utf8(line)) throw Error("the line is not valid UTF-8");
-          const std::string text = jq[worker]->first_string(line);
-          auto tokens = tokenizer.tokenize(text);
-          if (tokens.empty())
-            throw Error("the tokenizer produced no tokens for this document (empty sample)");
-          ids.assign(tokens.begin(), tokens.end());
-          if (ids.back() != eod) ids.push_back(eod);  // one EOD per document (spec §6.4)
-          encode_tokens(ids, token_size, encoded[k]);
-          if (s.on_document) kept_ids[k] = ids;
-        } catch (const Error& e) {
-          errors[k] = e.what();
-        }
+    tokenizer::parallel_for(n, threads, [&](size_t k) {
+      // libjq state is per thread; compiled once per thread and program.
+      thread_local std::unique_ptr<JqQuery> jq;
+      if (!jq || jq->program() != s.jq_pattern) jq = std::make_unique<JqQuery>(s.jq_pattern);
+      errors[k].reset();
+      encoded[k].clear();
+      const auto [off, len] = index[chunk + k];
+      const std::string_view line(src.view().data() + off, len);
+      try {
+        if (!text::is_valid_utf8(line)) throw Error("the line is not valid UTF-8");
+        const auto tokens = tokenizer.tokenize(jq->first_string(line));
+        if (tokens.empty()) throw Error("the tokenizer produced no tokens for this document (empty sample)");
+        std::vector<uint32_t> ids(tokens.begin(), tokens.end());
+        if (ids.back() != eod) ids.push_back(eod);  // one EOD per document (spec §6.4)
+        encode_tokens(ids, token_size, encoded[k]);
+        if (s.on_document) kept_ids[k] = std::move(ids);
+      } catch (const Error& e) {
+        errors[k] = e.what();
       }
-    };
-    if (threads == 1 || n < 2) {
-      work(0);
-    } else {
-      std::vector<std::thread> pool;
-      for (unsigned w = 0; w < threads; ++w) pool.emplace_back(work, w);
-      for (auto& t : pool) t.join();
-    }
+    });
     for (size_t k = 0; k < n; ++k) {
       if (errors[k])
         throw Error(s.src_path.string() + ": line " + std::to_string(chunk + k + 1) + ": " + *errors[k] +

@@ -11,6 +11,7 @@
 #include "config/app_config.hpp"
 #include "config/schema.hpp"
 #include "core/error.hpp"
+#include "text/utf8.hpp"
 #include "core/fs.hpp"
 #include "core/progress.hpp"
 #include "core/python_json.hpp"
@@ -22,6 +23,7 @@
 #include "data/python_random.hpp"
 #include "data/raw_index.hpp"
 #include "jinja/template.hpp"
+#include "tokenizer/parallel_for.hpp"
 
 namespace instill::data {
 
@@ -120,27 +122,6 @@ std::string replace_all(std::string s, const std::string& from, const std::strin
   return s;
 }
 
-bool valid_utf8_text(const std::string& s) {
-  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
-  for (size_t i = 0; i < s.size();) {
-    const unsigned c = p[i];
-    if (c < 0x80) {
-      ++i;
-      continue;
-    }
-    size_t len = (c >= 0xC2 && c <= 0xDF) ? 2 : (c >= 0xE0 && c <= 0xEF) ? 3 : (c >= 0xF0 && c <= 0xF4) ? 4 : 0;
-    if (len == 0 || i + len > s.size()) return false;
-    uint32_t cp = c & (0x7Fu >> len);
-    for (size_t k = 1; k < len; ++k) {
-      if ((p[i + k] & 0xC0) != 0x80) return false;
-      cp = (cp << 6) | (p[i + k] & 0x3F);
-    }
-    if ((len == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)))
-      return false;
-    i += len;
-  }
-  return true;
-}
 
 struct RecordOutcome {
   std::string json_line;             // the output line, "\n" included
@@ -153,7 +134,7 @@ RecordOutcome process_record(std::string_view line, const Settings& s, const jin
                              const std::vector<std::string>& markers) {
   RecordOutcome out;
   try {
-    if (!valid_utf8_text(std::string(line))) throw Error("the line is not valid UTF-8");
+    if (!text::is_valid_utf8(line)) throw Error("the line is not valid UTF-8");
     Value record = json_loads(line);
     if (!record.is_map()) throw Error("expected a JSON object, got a " + record.python_type_name());
     Value* messages = record.as_map().find(s.messages_key);
@@ -182,7 +163,7 @@ RecordOutcome process_record(std::string_view line, const Settings& s, const jin
     context.set("chat_template_data", s.chat_template_data);
     record.as_map().set("chat", Value(tpl.render_text(context)));
     out.json_line = json_dumps(record);
-    if (!valid_utf8_text(out.json_line))
+    if (!text::is_valid_utf8(out.json_line))
       throw Error("the record holds a lone surrogate (\\udXXX escape), which cannot be written as UTF-8");
     out.json_line += '\n';
   } catch (const Error& e) {
@@ -288,16 +269,8 @@ PrepareResult prepare_instruction_tuning_data(const PrepareOptions& options) {
     std::string_view line;
     while (lines.size() < kChunk && (more = reader.next(line))) lines.push_back(line);
     if (lines.empty()) break;
-    auto work = [&](unsigned w) {
-      for (size_t k = w; k < lines.size(); k += threads) outcomes[k] = process_record(lines[k], s, tpl, markers);
-    };
-    if (threads == 1) {
-      work(0);
-    } else {
-      std::vector<std::thread> pool;
-      for (unsigned w = 0; w < threads; ++w) pool.emplace_back(work, w);
-      for (auto& t : pool) t.join();
-    }
+    tokenizer::parallel_for(lines.size(), threads,
+                            [&](size_t k) { outcomes[k] = process_record(lines[k], s, tpl, markers); });
     for (size_t k = 0; k < lines.size(); ++k) {
       ++line_number;
       const int p = static_cast<int>(rng.choice_index(s.weights));  // one draw per record, as the reference
