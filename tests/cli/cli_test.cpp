@@ -126,3 +126,34 @@ TEST(Cli, InspectHighlightsTrainedTokens) {
 
 }  // namespace
 }  // namespace instill::testing
+
+namespace instill::testing {
+namespace {
+
+TEST(Cli, BadPackedFilesExitOne) {
+  INSTILL_REQUIRE_FIXTURE(pbin, "modalities/data/lorem_ipsum.pbin");
+  INSTILL_REQUIRE_FIXTURE(tok, "modalities/data/tokenizer/hf_gpt2");
+  TempDir tmp;
+  const std::string good = slurp(pbin);
+  std::string beyond = good;
+  beyond[5] = '\x10';  // data length far beyond the file
+  uint64_t data_len = 0;
+  for (int i = 0; i < 8; ++i) data_len |= uint64_t{static_cast<unsigned char>(good[i])} << (8 * i);
+  const std::pair<std::string, std::string> cases[] = {
+      {good.substr(0, 10), "truncated .pbin"},
+      {good.substr(0, 5000), "exceeds the file size"},
+      {beyond, "exceeds the file size"},
+      {good.substr(0, 12 + data_len) + "\x80\x04" + "cos\nsystem\n(S'x'\ntR.", "forbidden pickle opcode 0x63"},
+  };
+  for (const auto& [bytes, fragment] : cases) {
+    spit(tmp / "bad.pbin", bytes);
+    auto r = run_command("'" + instill_binary() + "' data inspect '" + (tmp / "bad.pbin").string() + "' --tokenizer '" +
+                         tok.string() + "'");
+    EXPECT_EQ(r.exit_code, 1) << fragment;
+    EXPECT_NE(r.err.find(fragment), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("bad.pbin"), std::string::npos) << r.err;
+  }
+}
+
+}  // namespace
+}  // namespace instill::testing
