@@ -21,11 +21,11 @@ inline fs::path fixture(const std::string& relative) {
   return fs::exists(p) ? p : fs::path();
 }
 
-#define INSTILL_REQUIRE_FIXTURE(var, relative)                                              \
-  const ::std::filesystem::path var = ::instill::testing::fixture(relative);               \
-  if (var.empty())                                                                          \
-  GTEST_SKIP() << "SKIPPED: fixture " << (relative) << " not found under "                \
-               << INSTILL_FIXTURES_DIR << " (the ../shared folder beside the checkout)"
+#define INSTILL_REQUIRE_FIXTURE(var, relative)                                                     \
+  const ::std::filesystem::path var = ::instill::testing::fixture(relative);                       \
+  if (var.empty())                                                                                 \
+  GTEST_SKIP() << "SKIPPED: fixture " << (relative) << " not found under " << INSTILL_FIXTURES_DIR \
+               << " (the ../shared folder beside the checkout)"
 
 // A fresh temporary directory removed at scope exit.
 class TempDir {

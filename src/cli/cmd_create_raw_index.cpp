@@ -28,8 +28,8 @@ void setup(CLI::App& root) {
   cmd->callback([opts] {
     namespace fs = std::filesystem;
     const fs::path src = opts->src;
-    const fs::path index =
-        opts->index_path.empty() ? instill::data::default_index_path(src) : fs::path(opts->index_path);
+    const fs::path index = opts->index_path.empty() ? instill::data::default_index_path(src)
+                                                    : fs::path(opts->index_path);
     const auto t0 = std::chrono::steady_clock::now();
     auto result = instill::data::create_raw_index(
         src, index, instill::parse_file_existence_policy(opts->policy));

@@ -15,7 +15,8 @@ namespace {
 
 void setup(CLI::App& root) {
   auto* cmd = instill::cli::data_group(root).add_subcommand(
-      "inspect", "Show one document of a .pbin decoded, with the loss-masked (trained) tokens highlighted");
+      "inspect",
+      "Show one document of a .pbin decoded, with the loss-masked (trained) tokens highlighted");
   struct Opts {
     std::string pbin, tokenizer, b_token, e_token;
     int64_t index = 0;
@@ -23,8 +24,10 @@ void setup(CLI::App& root) {
   };
   auto o = std::make_shared<Opts>();
   cmd->add_option("pbin", o->pbin, "Packed data file")->required();
-  cmd->add_option("--tokenizer", o->tokenizer, "Hugging Face tokenizer folder or tokenizer.json")->required();
-  cmd->add_option("--index", o->index, "Document index (negative counts from the end)")->capture_default_str();
+  cmd->add_option("--tokenizer", o->tokenizer, "Hugging Face tokenizer folder or tokenizer.json")
+      ->required();
+  cmd->add_option("--index", o->index, "Document index (negative counts from the end)")
+      ->capture_default_str();
   cmd->add_option("--b_token", o->b_token, "Begin-of-loss marker (e.g. ^ or <|im_start|>)");
   cmd->add_option("--e_token", o->e_token, "End-of-loss marker (e.g. $ or <|im_end|>)");
   cmd->add_flag("--no_color", o->no_color, "Brackets instead of colours even on a terminal");
@@ -35,15 +38,17 @@ void setup(CLI::App& root) {
     const auto n = static_cast<int64_t>(reader.num_documents());
     const int64_t i = o->index < 0 ? o->index + n : o->index;
     if (i < 0 || i >= n)
-      throw UsageError("--index " + std::to_string(o->index) + " is out of range: " + o->pbin + " has " +
-                       std::to_string(n) + " documents");
+      throw UsageError("--index " + std::to_string(o->index) + " is out of range: " + o->pbin +
+                       " has " + std::to_string(n) + " documents");
     const auto doc = reader.document(static_cast<size_t>(i));
     std::vector<int32_t> ids(doc.begin(), doc.end());
-    if (o->b_token.empty() != o->e_token.empty()) throw UsageError("give both --b_token and --e_token, or neither");
+    if (o->b_token.empty() != o->e_token.empty())
+      throw UsageError("give both --b_token and --e_token, or neither");
     std::vector<bool> trained(ids.size(), false);
     if (!o->b_token.empty()) {
       std::string warning;
-      const int32_t b = tok.get_token_id(o->b_token, &warning), e = tok.get_token_id(o->e_token, &warning);
+      const int32_t b = tok.get_token_id(o->b_token, &warning),
+                    e = tok.get_token_id(o->e_token, &warning);
       if (!warning.empty()) std::cerr << "instill: warning: " << warning << "\n";
       bool inside = false;
       for (size_t k = 0; k < ids.size(); ++k) {
@@ -55,8 +60,8 @@ void setup(CLI::App& root) {
     const bool color = !o->no_color && ::isatty(STDOUT_FILENO);
     size_t count = 0;
     for (bool t : trained) count += t;
-    std::cout << o->pbin << ": document " << i << " of " << n << ", " << ids.size() << " tokens, " << count
-              << " trained\n";
+    std::cout << o->pbin << ": document " << i << " of " << n << ", " << ids.size() << " tokens, "
+              << count << " trained\n";
     // A long tail of one repeated token (padding) is summarised instead of printed.
     size_t tail = 0;
     while (tail < ids.size() && ids[ids.size() - 1 - tail] == ids.back()) ++tail;
@@ -64,7 +69,8 @@ void setup(CLI::App& root) {
     for (size_t k = 0; k < shown;) {
       size_t end = k;
       while (end < shown && trained[end] == trained[k]) ++end;
-      const std::string text = tok.decode(std::span<const int32_t>(ids.data() + k, end - k), false, false);
+      const std::string text =
+          tok.decode(std::span<const int32_t>(ids.data() + k, end - k), false, false);
       if (trained[k]) {
         std::cout << (color ? "\033[1;32m" : "[[") << text << (color ? "\033[0m" : "]]");
       } else {

@@ -11,7 +11,8 @@ namespace {
 void setup(CLI::App& root) {
   auto* cmd = instill::cli::data_group(root).add_subcommand(
       "pack_encoded_data",
-      "Tokenize the documents of a JSONL file (jq_pattern) and pack them into a .pbin, byte-identical "
+      "Tokenize the documents of a JSONL file (jq_pattern) and pack them into a .pbin, "
+      "byte-identical "
       "with Modalities. Fails on the first bad document, naming its line.");
   struct Opts {
     std::string config;
@@ -19,17 +20,19 @@ void setup(CLI::App& root) {
   };
   auto opts = std::make_shared<Opts>();
   cmd->add_option("config_path", opts->config, "Packing config (settings + tokenizer)")->required();
-  cmd->add_option("--file_existence_policy", opts->policy, "What to do when the .pbin exists: skip, error or override")
+  cmd->add_option("--file_existence_policy", opts->policy,
+                  "What to do when the .pbin exists: skip, error or override")
       ->check(CLI::IsMember({"skip", "error", "override"}))
       ->capture_default_str();
   cmd->callback([opts] {
     const auto t0 = std::chrono::steady_clock::now();
     auto doc = instill::config::load_app_config(opts->config);
-    auto stats = instill::data::pack_encoded_data(doc, instill::parse_file_existence_policy(opts->policy));
+    auto stats =
+        instill::data::pack_encoded_data(doc, instill::parse_file_existence_policy(opts->policy));
     if (!stats.written) return;
     const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    std::cerr << "instill: packed " << stats.documents << " documents, " << stats.tokens << " tokens ("
-              << stats.token_size << " bytes each) in " << s << " s\n";
+    std::cerr << "instill: packed " << stats.documents << " documents, " << stats.tokens
+              << " tokens (" << stats.token_size << " bytes each) in " << s << " s\n";
   });
 }
 

@@ -9,7 +9,8 @@ namespace {
 void setup(CLI::App& root) {
   auto* cmd = instill::cli::data_group(root).add_subcommand(
       "prepare_instruction_tuning_data",
-      "Apply the chat template to a JSONL of conversations, split it and write JSONL, .idx and .pbin per "
+      "Apply the chat template to a JSONL of conversations, split it and write JSONL, .idx and "
+      ".pbin per "
       "split, byte-identical with Modalities. Writes a data report beside the outputs.");
   auto opts = std::make_shared<instill::data::PrepareOptions>();
   auto config = std::make_shared<std::string>();

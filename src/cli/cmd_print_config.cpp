@@ -19,7 +19,8 @@ void setup(CLI::App& root) {
   cmd->add_option("--config_file_path", opts->config, "YAML config file")->required();
   cmd->add_option("--experiments_root_path", opts->experiments_root,
                   "Value of ${modalities_env:experiments_root_path}");
-  cmd->add_option("--experiment_id", opts->experiment_id, "Value of ${modalities_env:experiment_id}");
+  cmd->add_option("--experiment_id", opts->experiment_id,
+                  "Value of ${modalities_env:experiment_id}");
   cmd->callback([opts] {
     instill::config::ResolverContext ctx;
     ctx.config_file_path = opts->config;

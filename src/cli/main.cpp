@@ -20,7 +20,8 @@ std::vector<CommandRegistration>& command_registry() {
 CLI::App& data_group(CLI::App& root) {
   for (auto* sub : root.get_subcommands([](CLI::App* a) { return a->get_name() == "data"; }))
     return *sub;
-  auto* data = root.add_subcommand("data", "Data tools: raw index, packing, instruction-tuning preparation");
+  auto* data =
+      root.add_subcommand("data", "Data tools: raw index, packing, instruction-tuning preparation");
   data->require_subcommand(1);
   return *data;
 }

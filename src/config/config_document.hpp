@@ -11,7 +11,7 @@ namespace instill::config {
 
 struct ConfigDocument {
   Value root;
-  std::string source;                           // file name (or "<string>")
+  std::string source;                          // file name (or "<string>")
   std::unordered_map<std::string, int> lines;  // key path -> 1-based line
 
   // "file:line: " for a key path (or its closest known ancestor), or "file: ".

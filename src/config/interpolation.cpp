@@ -30,7 +30,8 @@ struct Piece {
 
 class Resolution {
  public:
-  Resolution(ConfigDocument& doc, const ResolverSet& resolvers) : doc_(doc), resolvers_(resolvers) {}
+  Resolution(ConfigDocument& doc, const ResolverSet& resolvers)
+      : doc_(doc), resolvers_(resolvers) {}
 
   void run() { resolve_tree(doc_.root, {}); }
 
@@ -136,7 +137,8 @@ class Resolution {
       std::vector<std::string> args;
       for (const auto& raw : split_args(inner.substr(colon + 1))) {
         std::string arg = trim(raw);
-        if (arg.size() >= 2 && (arg.front() == '\'' || arg.front() == '"') && arg.back() == arg.front())
+        if (arg.size() >= 2 && (arg.front() == '\'' || arg.front() == '"') &&
+            arg.back() == arg.front())
           arg = arg.substr(1, arg.size() - 2);
         else if (has_interpolation(arg))
           arg = python_str(resolve_string(arg, at));
@@ -228,7 +230,8 @@ class Resolution {
     Value* node = &doc_.root;
     Path walked;
     for (auto& elem : target) {
-      if (node->is_string() && has_interpolation(node->as_string())) resolve_in_place(*node, walked);
+      if (node->is_string() && has_interpolation(node->as_string()))
+        resolve_in_place(*node, walked);
       if (node->is_map()) {
         Value* child = node->as_map().find(elem.key);
         if (!child) {
@@ -264,8 +267,7 @@ class Resolution {
 
   void resolve_in_place(Value& node, const Path& at) {
     const std::string key = path_text(at);
-    if (!in_progress_.insert(key).second)
-      fail(at, "interpolation cycle through " + key);
+    if (!in_progress_.insert(key).second) fail(at, "interpolation cycle through " + key);
     resolve_tree(node, at);
     in_progress_.erase(key);
   }

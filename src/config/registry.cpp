@@ -60,12 +60,14 @@ ComponentBuilder::ComponentBuilder(const Registry& registry, const ConfigDocumen
 
 Value ComponentBuilder::build(const std::string& key) {
   if (auto it = built_.find(key); it != built_.end()) return it->second;
-  if (!doc_.root.is_map()) throw Error(doc_.source + ": the config must be a mapping at the top level");
+  if (!doc_.root.is_map())
+    throw Error(doc_.source + ": the config must be a mapping at the top level");
   const Value* node = doc_.root.as_map().find(key);
   if (!node) {
     std::string keys;
     for (const auto& [k, v] : doc_.root.as_map()) keys += (keys.empty() ? "" : ", ") + k;
-    throw Error(doc_.source + ": top-level key \"" + key + "\" is missing (top-level keys: " + keys + ")");
+    throw Error(doc_.source + ": top-level key \"" + key +
+                "\" is missing (top-level keys: " + keys + ")");
   }
   if (!in_progress_.insert(key).second)
     throw Error(doc_.where(key) + key + ": reference cycle: building it requires itself");
@@ -103,7 +105,8 @@ Value ComponentBuilder::build_node(const Value& v, const std::string& path) {
   if (v.is_sequence()) {
     ValueList out;
     const auto& items = v.as_list();
-    for (size_t i = 0; i < items.size(); ++i) out.push_back(build_node(items[i], join_index(path, i)));
+    for (size_t i = 0; i < items.size(); ++i)
+      out.push_back(build_node(items[i], join_index(path, i)));
     return v.is_tuple() ? Value::tuple(std::move(out)) : Value(std::move(out));
   }
   return v;
@@ -119,7 +122,8 @@ Value ComponentBuilder::build_definition(const ValueMap& def, const std::string&
   const Value* ck = def.find("component_key");
   const Value* vk = def.find("variant_key");
   if (!ck->is_string())
-    throw Error(doc_.where(path) + path + ".component_key: expected a string, got " + describe_value(*ck));
+    throw Error(doc_.where(path) + path + ".component_key: expected a string, got " +
+                describe_value(*ck));
   if (!vk || !vk->is_string())
     throw Error(doc_.where(path) + path + ".variant_key: expected a string" +
                 (vk ? ", got " + describe_value(*vk) : std::string(", but it is missing")));

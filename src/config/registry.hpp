@@ -3,7 +3,8 @@
 // register their components in a register_<area>_components(Registry&) function:
 //
 //   registry.add("dataset", "packed_mem_map_dataset_continuous",
-//                Schema{Field::path("raw_data_path"), Field::integer("sequence_length").greater_than(1)},
+//                Schema{Field::path("raw_data_path"),
+//                Field::integer("sequence_length").greater_than(1)},
 //                [](const ComponentConfig& c) { return std::make_shared<Dataset>(...); });
 #include <functional>
 #include <map>
@@ -59,7 +60,8 @@ class ComponentBuilder {
     Value v = build(key);
     auto cv = v.object_as<ComponentValue>();
     auto typed = cv ? std::dynamic_pointer_cast<T>(cv->component()) : nullptr;
-    if (!typed) throw Error(doc_.where(key) + key + ": expected a component of the right kind here");
+    if (!typed)
+      throw Error(doc_.where(key) + key + ": expected a component of the right kind here");
     return typed;
   }
 

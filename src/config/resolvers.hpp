@@ -10,11 +10,11 @@
 namespace instill::config {
 
 struct ResolverContext {
-  std::string config_file_path;                     // as given on the command line
+  std::string config_file_path;                      // as given on the command line
   std::optional<std::string> experiments_root_path;  // training only
   std::optional<std::string> experiment_id;          // training only
   std::function<std::optional<std::string>(const std::string&)> getenv;  // default: ::getenv
-  int num_cpus = 0;                                                    // 0: detect
+  int num_cpus = 0;                                                      // 0: detect
 };
 
 ResolverSet modalities_resolvers(const ResolverContext& context);

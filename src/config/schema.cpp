@@ -21,16 +21,26 @@ namespace {
 
 std::string kind_text(FieldKind kind) {
   switch (kind) {
-    case FieldKind::kInt: return "an integer";
-    case FieldKind::kFloat: return "a number";
-    case FieldKind::kBool: return "a boolean";
-    case FieldKind::kString: return "a string";
-    case FieldKind::kPath: return "a path";
-    case FieldKind::kList: return "a list";
-    case FieldKind::kMap: return "a mapping";
-    case FieldKind::kAny: return "any value";
-    case FieldKind::kComponent: return "a component";
-    case FieldKind::kEnum: return "one of";
+    case FieldKind::kInt:
+      return "an integer";
+    case FieldKind::kFloat:
+      return "a number";
+    case FieldKind::kBool:
+      return "a boolean";
+    case FieldKind::kString:
+      return "a string";
+    case FieldKind::kPath:
+      return "a path";
+    case FieldKind::kList:
+      return "a list";
+    case FieldKind::kMap:
+      return "a mapping";
+    case FieldKind::kAny:
+      return "any value";
+    case FieldKind::kComponent:
+      return "a component";
+    case FieldKind::kEnum:
+      return "one of";
   }
   return "?";
 }
@@ -48,7 +58,8 @@ std::string Field::describe() const {
     for (size_t i = 0; i < enum_.size(); ++i) s += (i ? ", " : " ") + enum_[i].first;
   }
   if (kind_ == FieldKind::kComponent && !component_key_.empty()) s += " of kind " + component_key_;
-  if (kind_ == FieldKind::kList && element_) s += " of " + kind_text(*element_).substr(kind_text(*element_).find(' ') + 1) + "s";
+  if (kind_ == FieldKind::kList && element_)
+    s += " of " + kind_text(*element_).substr(kind_text(*element_).find(' ') + 1) + "s";
   if (min_ && max_) {
     s += " in [" + number_text(*min_) + ", " + number_text(*max_) + "]";
   } else if (min_) {
@@ -64,7 +75,8 @@ std::string Field::describe() const {
 void Field::check_range(double x, const Value& v, const std::string& key_path) const {
   const bool low = min_ && (min_exclusive_ ? !(x > *min_) : !(x >= *min_));
   const bool high = max_ && !(x <= *max_);
-  if (low || high) throw Error(key_path + ": expected " + describe() + ", got " + describe_value(v));
+  if (low || high)
+    throw Error(key_path + ": expected " + describe() + ", got " + describe_value(v));
 }
 
 Value Field::validate_kind(FieldKind kind, const Value& v, const std::string& key_path) const {
@@ -119,7 +131,8 @@ Value Field::validate_kind(FieldKind kind, const Value& v, const std::string& ke
       if (!v.is_map()) throw bad();
       return v;
     }
-    case FieldKind::kAny: return v;
+    case FieldKind::kAny:
+      return v;
     case FieldKind::kComponent: {
       auto c = v.object_as<ComponentValue>();
       if (!c) throw bad();
@@ -132,7 +145,8 @@ Value Field::validate_kind(FieldKind kind, const Value& v, const std::string& ke
           if (v.as_string() == value || v.as_string() == member) return Value(value);
       std::string allowed;
       for (const auto& [value, member] : enum_)
-        allowed += (allowed.empty() ? "" : ", ") + value + (member != value ? " (" + member + ")" : "");
+        allowed +=
+            (allowed.empty() ? "" : ", ") + value + (member != value ? " (" + member + ")" : "");
       throw Error(key_path + ": expected one of " + allowed + ", got " + describe_value(v));
     }
   }
@@ -145,8 +159,10 @@ Value Field::validate(const Value& v, const std::string& key_path) const {
     throw Error(key_path + ": expected " + describe() + ", got null");
   }
   Value out = validate_kind(kind_, v, key_path);
-  if (out.is_number() && !out.is_big_int() && (min_ || max_)) check_range(out.to_double(), v, key_path);
-  if (literal_ && !(out == *literal_)) throw Error(key_path + ": expected " + describe() + ", got " + describe_value(v));
+  if (out.is_number() && !out.is_big_int() && (min_ || max_))
+    check_range(out.to_double(), v, key_path);
+  if (literal_ && !(out == *literal_))
+    throw Error(key_path + ": expected " + describe() + ", got " + describe_value(v));
   return out;
 }
 
@@ -154,8 +170,8 @@ Value Schema::validate(const Value& config, const std::string& key_path, const s
                        const ConfigDocument* doc) const {
   auto where = [&](const std::string& p) { return doc ? doc->where(p) : std::string(); };
   if (!config.is_map())
-    throw Error(where(key_path) + key_path + ": expected the config mapping of " + owner + ", got " +
-                describe_value(config));
+    throw Error(where(key_path) + key_path + ": expected the config mapping of " + owner +
+                ", got " + describe_value(config));
   const ValueMap& in = config.as_map();
   for (const auto& [key, value] : in) {
     bool known = false;
@@ -164,8 +180,8 @@ Value Schema::validate(const Value& config, const std::string& key_path, const s
       std::string allowed;
       for (const auto& f : fields_) allowed += (allowed.empty() ? "" : ", ") + f.name();
       const std::string p = join_key(key_path, key);
-      throw Error(where(p) + p + ": unknown key for " + owner + " (allowed keys: " +
-                  (allowed.empty() ? "none" : allowed) + ")");
+      throw Error(where(p) + p + ": unknown key for " + owner +
+                  " (allowed keys: " + (allowed.empty() ? "none" : allowed) + ")");
     }
   }
   // Output in schema order, defaults filled in.
@@ -175,7 +191,8 @@ Value Schema::validate(const Value& config, const std::string& key_path, const s
     const Value* v = in.find(f.name());
     if (!v) {
       if (f.required())
-        throw Error(where(key_path) + p + ": required field is missing (expected " + f.describe() + ")");
+        throw Error(where(key_path) + p + ": required field is missing (expected " + f.describe() +
+                    ")");
       out.set(f.name(), f.default_value()->deep_copy());
       continue;
     }

@@ -89,8 +89,10 @@ class Converter {
     if (!path.empty()) doc_.lines.emplace(path, node.Mark().line + 1);
     switch (node.Type()) {
       case YAML::NodeType::Undefined:
-      case YAML::NodeType::Null: return Value();
-      case YAML::NodeType::Scalar: return scalar(node, path);
+      case YAML::NodeType::Null:
+        return Value();
+      case YAML::NodeType::Scalar:
+        return scalar(node, path);
       case YAML::NodeType::Sequence: {
         ValueList items;
         size_t i = 0;
@@ -100,8 +102,7 @@ class Converter {
       case YAML::NodeType::Map: {
         ValueMap map;
         for (auto it = node.begin(); it != node.end(); ++it) {
-          if (!it->first.IsScalar())
-            fail(it->first, path, "mapping keys must be plain scalars");
+          if (!it->first.IsScalar()) fail(it->first, path, "mapping keys must be plain scalars");
           const std::string key = it->first.Scalar();
           const std::string child_path = join_key(path, key);
           if (map.contains(key)) {
@@ -132,9 +133,9 @@ class Converter {
     if (tag == "tag:yaml.org,2002:int" || tag == "tag:yaml.org,2002:float" ||
         tag == "tag:yaml.org,2002:bool" || tag == "tag:yaml.org,2002:null") {
       Value v = resolve_plain_scalar(text);
-      const bool ok = (tag.ends_with("int") && v.is_integer()) ||
-                      (tag.ends_with("float") && v.is_number()) ||
-                      (tag.ends_with("bool") && v.is_bool()) || (tag.ends_with("null") && v.is_null());
+      const bool ok =
+          (tag.ends_with("int") && v.is_integer()) || (tag.ends_with("float") && v.is_number()) ||
+          (tag.ends_with("bool") && v.is_bool()) || (tag.ends_with("null") && v.is_null());
       if (!ok) fail(node, path, "value \"" + text + "\" does not match its tag " + tag);
       if (tag.ends_with("float") && v.is_int()) return Value(static_cast<double>(v.as_int()));
       return v;

@@ -136,7 +136,8 @@ void AtomicFileWriter::commit() {
   if (::close(fd_) != 0) throw Error(final_path_.string() + ": close failed: " + errno_text());
   fd_ = -1;
   if (::rename(temp_path_.c_str(), final_path_.c_str()) != 0)
-    throw Error(final_path_.string() + ": cannot rename temporary file into place: " + errno_text());
+    throw Error(final_path_.string() +
+                ": cannot rename temporary file into place: " + errno_text());
   committed_ = true;
 }
 

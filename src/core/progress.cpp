@@ -7,8 +7,12 @@
 namespace instill {
 
 Progress::Progress(std::string label, uint64_t total, std::string unit, bool enabled)
-    : label_(std::move(label)), unit_(std::move(unit)), total_(total),
-      active_(enabled && ::isatty(STDERR_FILENO)), start_(std::chrono::steady_clock::now()), last_draw_(start_) {}
+    : label_(std::move(label)),
+      unit_(std::move(unit)),
+      total_(total),
+      active_(enabled && ::isatty(STDERR_FILENO)),
+      start_(std::chrono::steady_clock::now()),
+      last_draw_(start_) {}
 
 Progress::~Progress() {
   if (active_) finish();
@@ -36,14 +40,20 @@ void Progress::draw(bool final) {
   const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
   const double rate = s > 0 ? static_cast<double>(done_) / s : 0.0;
   char line[256];
-  int n = std::snprintf(line, sizeof line, "\r%s: %llu", label_.c_str(), static_cast<unsigned long long>(done_));
-  if (total_) n += std::snprintf(line + n, sizeof line - n, "/%llu (%3.0f%%)", static_cast<unsigned long long>(total_),
-                                 100.0 * static_cast<double>(done_) / static_cast<double>(total_));
-  n += std::snprintf(line + n, sizeof line - n, " %s, %.0f %s/s", unit_.c_str(), rate, unit_.c_str());
+  int n = std::snprintf(line, sizeof line, "\r%s: %llu", label_.c_str(),
+                        static_cast<unsigned long long>(done_));
+  if (total_)
+    n += std::snprintf(line + n, sizeof line - n, "/%llu (%3.0f%%)",
+                       static_cast<unsigned long long>(total_),
+                       100.0 * static_cast<double>(done_) / static_cast<double>(total_));
+  n += std::snprintf(line + n, sizeof line - n, " %s, %.0f %s/s", unit_.c_str(), rate,
+                     unit_.c_str());
   if (secondary_unit_ && s > 0)
-    n += std::snprintf(line + n, sizeof line - n, ", %.0f %s/s", static_cast<double>(secondary_) / s, secondary_unit_);
+    n += std::snprintf(line + n, sizeof line - n, ", %.0f %s/s",
+                       static_cast<double>(secondary_) / s, secondary_unit_);
   if (!final && total_ && rate > 0 && done_ < total_)
-    n += std::snprintf(line + n, sizeof line - n, ", ETA %.0f s", static_cast<double>(total_ - done_) / rate);
+    n += std::snprintf(line + n, sizeof line - n, ", ETA %.0f s",
+                       static_cast<double>(total_ - done_) / rate);
   std::fprintf(stderr, "%s\033[K", line);
   std::fflush(stderr);
 }

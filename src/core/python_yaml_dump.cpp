@@ -18,7 +18,8 @@ std::u32string decode(const std::string& s) {
     uint32_t c = static_cast<unsigned char>(s[i]);
     int len = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
     if (len > 1) c &= 0xFFu >> (len + 1);
-    for (int k = 1; k < len && i + k < s.size(); ++k) c = (c << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
+    for (int k = 1; k < len && i + k < s.size(); ++k)
+      c = (c << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
     out.push_back(c);
     i += static_cast<size_t>(len);
   }
@@ -45,7 +46,8 @@ void encode(char32_t c, std::string& out) {
 
 bool is_break(char32_t c) { return c == '\n' || c == 0x85 || c == 0x2028 || c == 0x2029; }
 bool is_space_or_break0(char32_t c) {
-  return c == 0 || c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == 0x85 || c == 0x2028 || c == 0x2029;
+  return c == 0 || c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == 0x85 || c == 0x2028 ||
+         c == 0x2029;
 }
 bool in(char32_t c, const char* set) {
   for (const char* p = set; *p; ++p)
@@ -55,7 +57,8 @@ bool in(char32_t c, const char* set) {
 
 // Would PyYAML's resolver read this plain scalar as something other than a string?
 bool resolves_to_non_string(const std::string& s) {
-  static const std::regex kBool(R"(^(yes|Yes|YES|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF)$)");
+  static const std::regex kBool(
+      R"(^(yes|Yes|YES|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF)$)");
   static const std::regex kFloat(
       R"(^([-+]?([0-9][0-9_]*)\.[0-9_]*([eE][-+][0-9]+)?|\.[0-9_]+([eE][-+][0-9]+)?|[-+]?[0-9][0-9_]*(:[0-5]?[0-9])+\.[0-9_]*|[-+]?\.(inf|Inf|INF)|\.(nan|NaN|NAN))$)");
   static const std::regex kInt(
@@ -84,7 +87,8 @@ Analysis analyze(const std::u32string& s) {
   bool block_indicators = false, flow_indicators = false, line_breaks = false, special = false;
   bool leading_space = false, leading_break = false, trailing_space = false, trailing_break = false;
   bool break_space = false, space_break = false;
-  if (s.compare(0, 3, U"---") == 0 || s.compare(0, 3, U"...") == 0) block_indicators = flow_indicators = true;
+  if (s.compare(0, 3, U"---") == 0 || s.compare(0, 3, U"...") == 0)
+    block_indicators = flow_indicators = true;
   bool preceded_by_ws = true;
   bool followed_by_ws = s.size() == 1 || is_space_or_break0(s[1]);
   bool previous_space = false, previous_break = false;
@@ -107,9 +111,10 @@ Analysis analyze(const std::u32string& s) {
     }
     if (is_break(ch)) line_breaks = true;
     if (!(ch == '\n' || (ch >= 0x20 && ch <= 0x7E))) {
-      const bool unicode_ok = (ch == 0x85 || (ch >= 0xA0 && ch <= 0xD7FF) || (ch >= 0xE000 && ch <= 0xFFFD) ||
-                               (ch >= 0x10000 && ch < 0x10FFFF)) &&
-                              ch != 0xFEFF;
+      const bool unicode_ok =
+          (ch == 0x85 || (ch >= 0xA0 && ch <= 0xD7FF) || (ch >= 0xE000 && ch <= 0xFFFD) ||
+           (ch >= 0x10000 && ch < 0x10FFFF)) &&
+          ch != 0xFEFF;
       if (!unicode_ok) special = true;  // allow_unicode=True: other unicode is fine
     }
     if (ch == ' ') {
@@ -131,10 +136,12 @@ Analysis analyze(const std::u32string& s) {
     followed_by_ws = i + 2 >= s.size() || is_space_or_break0(s[i + 2]);
   }
   a.multiline = line_breaks;
-  if (leading_space || leading_break || trailing_space || trailing_break) a.allow_flow_plain = a.allow_block_plain = false;
+  if (leading_space || leading_break || trailing_space || trailing_break)
+    a.allow_flow_plain = a.allow_block_plain = false;
   if (trailing_space) a.allow_block = false;
   if (break_space) a.allow_flow_plain = a.allow_block_plain = a.allow_single_quoted = false;
-  if (space_break || special) a.allow_flow_plain = a.allow_block_plain = a.allow_single_quoted = a.allow_block = false;
+  if (space_break || special)
+    a.allow_flow_plain = a.allow_block_plain = a.allow_single_quoted = a.allow_block = false;
   if (line_breaks) a.allow_flow_plain = a.allow_block_plain = false;
   if (flow_indicators) a.allow_flow_plain = false;
   if (block_indicators) a.allow_block_plain = false;
@@ -231,15 +238,24 @@ class Emitter {
 
   void scalar_value(const Value& v, int indent, bool simple_key) {
     switch (v.type()) {
-      case Value::Type::kNull: return plain("null");
-      case Value::Type::kBool: return plain(v.as_bool() ? "true" : "false");
-      case Value::Type::kInt: return plain(std::to_string(v.as_int()));
-      case Value::Type::kBigInt: return plain(v.big_int_digits());
-      case Value::Type::kFloat: return plain(float_text(v.as_float()));
-      case Value::Type::kString: return scalar_string(v.as_string(), indent, simple_key);
-      case Value::Type::kMap: return write_indicator("{}", true);
-      case Value::Type::kList: return write_indicator("[]", true);
-      default: throw Error("yaml dump: cannot represent a " + v.python_type_name());
+      case Value::Type::kNull:
+        return plain("null");
+      case Value::Type::kBool:
+        return plain(v.as_bool() ? "true" : "false");
+      case Value::Type::kInt:
+        return plain(std::to_string(v.as_int()));
+      case Value::Type::kBigInt:
+        return plain(v.big_int_digits());
+      case Value::Type::kFloat:
+        return plain(float_text(v.as_float()));
+      case Value::Type::kString:
+        return scalar_string(v.as_string(), indent, simple_key);
+      case Value::Type::kMap:
+        return write_indicator("{}", true);
+      case Value::Type::kList:
+        return write_indicator("[]", true);
+      default:
+        throw Error("yaml dump: cannot represent a " + v.python_type_name());
     }
   }
 
@@ -248,8 +264,10 @@ class Emitter {
     if (std::isnan(d)) return ".nan";
     if (std::isinf(d)) return d > 0 ? ".inf" : "-.inf";
     std::string s = python_float_repr(d);
-    std::transform(s.begin(), s.end(), s.begin(), [](char c) { return static_cast<char>(std::tolower(c)); });
-    if (s.find('.') == std::string::npos && s.find('e') != std::string::npos) s.replace(s.find('e'), 1, ".0e");
+    std::transform(s.begin(), s.end(), s.begin(),
+                   [](char c) { return static_cast<char>(std::tolower(c)); });
+    if (s.find('.') == std::string::npos && s.find('e') != std::string::npos)
+      s.replace(s.find('e'), 1, ".0e");
     return s;
   }
 
@@ -346,7 +364,8 @@ class Emitter {
       const char32_t ch = at_end ? 0 : text[end];
       if (spaces) {
         if (at_end || ch != ' ') {
-          if (start + 1 == end && column_ > kBestWidth && split && start != 0 && end != text.size()) {
+          if (start + 1 == end && column_ > kBestWidth && split && start != 0 &&
+              end != text.size()) {
             write_indent(indent_);
           } else {
             write(text, start, end);
@@ -384,9 +403,10 @@ class Emitter {
     for (size_t end = 0; end <= text.size(); ++end) {
       const bool at_end = end == text.size();
       const char32_t ch = at_end ? 0 : text[end];
-      const bool escape = at_end || ch == '"' || ch == '\\' || ch == 0x85 || ch == 0x2028 || ch == 0x2029 ||
-                          ch == 0xFEFF ||
-                          !((ch >= 0x20 && ch <= 0x7E) || (ch >= 0xA0 && ch <= 0xD7FF) || (ch >= 0xE000 && ch <= 0xFFFD));
+      const bool escape = at_end || ch == '"' || ch == '\\' || ch == 0x85 || ch == 0x2028 ||
+                          ch == 0x2029 || ch == 0xFEFF ||
+                          !((ch >= 0x20 && ch <= 0x7E) || (ch >= 0xA0 && ch <= 0xD7FF) ||
+                            (ch >= 0xE000 && ch <= 0xFFFD));
       if (escape) {
         if (start < end) {
           write(text, start, end);
@@ -416,22 +436,38 @@ class Emitter {
 
   static std::string escape_of(char32_t ch) {
     switch (ch) {
-      case 0: return "\\0";
-      case 0x07: return "\\a";
-      case 0x08: return "\\b";
-      case 0x09: return "\\t";
-      case 0x0A: return "\\n";
-      case 0x0B: return "\\v";
-      case 0x0C: return "\\f";
-      case 0x0D: return "\\r";
-      case 0x1B: return "\\e";
-      case '"': return "\\\"";
-      case '\\': return "\\\\";
-      case 0x85: return "\\N";
-      case 0xA0: return "\\_";
-      case 0x2028: return "\\L";
-      case 0x2029: return "\\P";
-      default: break;
+      case 0:
+        return "\\0";
+      case 0x07:
+        return "\\a";
+      case 0x08:
+        return "\\b";
+      case 0x09:
+        return "\\t";
+      case 0x0A:
+        return "\\n";
+      case 0x0B:
+        return "\\v";
+      case 0x0C:
+        return "\\f";
+      case 0x0D:
+        return "\\r";
+      case 0x1B:
+        return "\\e";
+      case '"':
+        return "\\\"";
+      case '\\':
+        return "\\\\";
+      case 0x85:
+        return "\\N";
+      case 0xA0:
+        return "\\_";
+      case 0x2028:
+        return "\\L";
+      case 0x2029:
+        return "\\P";
+      default:
+        break;
     }
     char buf[16];
     if (ch <= 0xFF) {

@@ -21,7 +21,8 @@ Value Value::integer_from_decimal(std::string_view decimal) {
   std::string digits;
   size_t i = 0;
   bool negative = false;
-  if (i < decimal.size() && (decimal[i] == '-' || decimal[i] == '+')) negative = decimal[i++] == '-';
+  if (i < decimal.size() && (decimal[i] == '-' || decimal[i] == '+'))
+    negative = decimal[i++] == '-';
   while (i + 1 < decimal.size() && decimal[i] == '0') ++i;
   if (negative) digits.push_back('-');
   digits.append(decimal.substr(i));
@@ -32,15 +33,22 @@ Value Value::tuple(ValueList items) {
   return Value(Type::kTuple, std::make_shared<ValueList>(std::move(items)));
 }
 
-Value Value::object(std::shared_ptr<ValueObject> obj) { return Value(Type::kObject, std::move(obj)); }
+Value Value::object(std::shared_ptr<ValueObject> obj) {
+  return Value(Type::kObject, std::move(obj));
+}
 
 double Value::to_double() const {
   switch (type_) {
-    case Type::kBool: return as_bool() ? 1.0 : 0.0;
-    case Type::kInt: return static_cast<double>(as_int());
-    case Type::kBigInt: return std::strtod(big_int_digits().c_str(), nullptr);
-    case Type::kFloat: return as_float();
-    default: throw std::logic_error("Value::to_double on a non-number (" + python_type_name() + ")");
+    case Type::kBool:
+      return as_bool() ? 1.0 : 0.0;
+    case Type::kInt:
+      return static_cast<double>(as_int());
+    case Type::kBigInt:
+      return std::strtod(big_int_digits().c_str(), nullptr);
+    case Type::kFloat:
+      return as_float();
+    default:
+      throw std::logic_error("Value::to_double on a non-number (" + python_type_name() + ")");
   }
 }
 
@@ -58,7 +66,8 @@ Value Value::deep_copy() const {
       for (const auto& [k, v] : as_map()) m.set(k, v.deep_copy());
       return Value(std::move(m));
     }
-    default: return *this;
+    default:
+      return *this;
   }
 }
 
@@ -72,16 +81,25 @@ bool Value::same_container(const Value& other) const {
 
 std::string Value::python_type_name() const {
   switch (type_) {
-    case Type::kNull: return "NoneType";
-    case Type::kBool: return "bool";
+    case Type::kNull:
+      return "NoneType";
+    case Type::kBool:
+      return "bool";
     case Type::kInt:
-    case Type::kBigInt: return "int";
-    case Type::kFloat: return "float";
-    case Type::kString: return "str";
-    case Type::kList: return "list";
-    case Type::kTuple: return "tuple";
-    case Type::kMap: return "dict";
-    case Type::kObject: return as_object()->type_name();
+    case Type::kBigInt:
+      return "int";
+    case Type::kFloat:
+      return "float";
+    case Type::kString:
+      return "str";
+    case Type::kList:
+      return "list";
+    case Type::kTuple:
+      return "tuple";
+    case Type::kMap:
+      return "dict";
+    case Type::kObject:
+      return as_object()->type_name();
   }
   return "?";
 }
@@ -90,7 +108,8 @@ bool operator==(const Value& a, const Value& b) {
   using T = Value::Type;
   if (a.is_big_int() || b.is_big_int()) {
     if (a.is_big_int() && b.is_big_int()) return a.big_int_digits() == b.big_int_digits();
-    if (a.is_float() || b.is_float()) return a.is_number() && b.is_number() && a.to_double() == b.to_double();
+    if (a.is_float() || b.is_float())
+      return a.is_number() && b.is_number() && a.to_double() == b.to_double();
     return false;  // a big int never equals an int64
   }
   const bool an = a.is_bool() || a.is_int() || a.is_float();
@@ -102,8 +121,10 @@ bool operator==(const Value& a, const Value& b) {
   }
   if (a.type() != b.type()) return false;
   switch (a.type()) {
-    case T::kNull: return true;
-    case T::kString: return a.as_string() == b.as_string();
+    case T::kNull:
+      return true;
+    case T::kString:
+      return a.as_string() == b.as_string();
     case T::kList:
     case T::kTuple: {
       const auto& x = a.as_list();
@@ -123,8 +144,10 @@ bool operator==(const Value& a, const Value& b) {
       }
       return true;
     }
-    case T::kObject: return a.as_object() == b.as_object();
-    default: return false;
+    case T::kObject:
+      return a.as_object() == b.as_object();
+    default:
+      return false;
   }
 }
 

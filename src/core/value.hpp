@@ -31,7 +31,16 @@ class ValueObject {
 class Value {
  public:
   enum class Type : uint8_t {
-    kNull, kBool, kInt, kBigInt, kFloat, kString, kList, kTuple, kMap, kObject
+    kNull,
+    kBool,
+    kInt,
+    kBigInt,
+    kFloat,
+    kString,
+    kList,
+    kTuple,
+    kMap,
+    kObject
   };
 
   Value() = default;
@@ -99,9 +108,9 @@ class Value {
   friend bool operator==(const Value& a, const Value& b);
 
  private:
-  using Data = std::variant<std::monostate, bool, int64_t, double, std::string,
-                            std::shared_ptr<ValueList>, std::shared_ptr<ValueMap>,
-                            std::shared_ptr<ValueObject>>;
+  using Data =
+      std::variant<std::monostate, bool, int64_t, double, std::string, std::shared_ptr<ValueList>,
+                   std::shared_ptr<ValueMap>, std::shared_ptr<ValueObject>>;
   Value(Type type, Data data) : type_(type), data_(std::move(data)) {}
 
   Type type_ = Type::kNull;

@@ -22,36 +22,45 @@ int64_t steps_from_tokens(int64_t tokens, int64_t seq, int64_t dp, int64_t mbs, 
 
 // padding: false/"do_not_pad" -> none, true/"longest" -> longest, "max_length".
 tokenizer::PaddingMode padding_mode(const Value& v, const std::string& key_path) {
-  if (v.is_bool()) return v.as_bool() ? tokenizer::PaddingMode::kLongest : tokenizer::PaddingMode::kNone;
+  if (v.is_bool())
+    return v.as_bool() ? tokenizer::PaddingMode::kLongest : tokenizer::PaddingMode::kNone;
   if (v.is_string()) {
     if (v.as_string() == "max_length") return tokenizer::PaddingMode::kMaxLength;
     if (v.as_string() == "longest") return tokenizer::PaddingMode::kLongest;
     if (v.as_string() == "do_not_pad") return tokenizer::PaddingMode::kNone;
   }
-  throw Error(key_path + ".padding: expected true, false, \"longest\", \"max_length\" or \"do_not_pad\", got " +
-              config::describe_value(v));
+  throw Error(
+      key_path +
+      ".padding: expected true, false, \"longest\", \"max_length\" or \"do_not_pad\", got " +
+      config::describe_value(v));
 }
 
 // special_tokens: {pad_token: "<|endoftext|>", additional_special_tokens: ["^", "$"]}
-std::map<std::string, std::vector<std::string>> special_tokens(const Value& v, const std::string& key_path) {
+std::map<std::string, std::vector<std::string>> special_tokens(const Value& v,
+                                                               const std::string& key_path) {
   std::map<std::string, std::vector<std::string>> out;
   if (v.is_null()) return out;
-  static const std::set<std::string> kKeys = {"bos_token", "eos_token", "unk_token", "sep_token", "pad_token",
-                                              "cls_token", "mask_token", "additional_special_tokens"};
+  static const std::set<std::string> kKeys = {
+      "bos_token", "eos_token", "unk_token",  "sep_token",
+      "pad_token", "cls_token", "mask_token", "additional_special_tokens"};
   for (const auto& [key, value] : v.as_map()) {
     const std::string p = key_path + ".special_tokens." + key;
     if (!kKeys.count(key))
-      throw Error(p + ": unknown special token kind (expected one of bos_token, eos_token, unk_token, sep_token, "
+      throw Error(p +
+                  ": unknown special token kind (expected one of bos_token, eos_token, unk_token, "
+                  "sep_token, "
                   "pad_token, cls_token, mask_token, additional_special_tokens)");
     if (value.is_string()) {
       out[key] = {value.as_string()};
     } else if (value.is_sequence() && key == "additional_special_tokens") {
       for (const auto& item : value.as_list()) {
-        if (!item.is_string()) throw Error(p + ": expected a list of strings, got " + config::describe_value(item));
+        if (!item.is_string())
+          throw Error(p + ": expected a list of strings, got " + config::describe_value(item));
         out[key].push_back(item.as_string());
       }
     } else {
-      throw Error(p + ": expected a string" + std::string(key == "additional_special_tokens" ? " or a list of strings" : "") +
+      throw Error(p + ": expected a string" +
+                  std::string(key == "additional_special_tokens" ? " or a list of strings" : "") +
                   ", got " + config::describe_value(value));
     }
   }
@@ -61,66 +70,71 @@ std::map<std::string, std::vector<std::string>> special_tokens(const Value& v, c
 }  // namespace
 
 void register_data_components(config::Registry& registry) {
-  registry.add("tokenizer", "pretrained_hf_tokenizer",
-               Schema{Field::string("pretrained_model_name_or_path"),
-                      Field::integer("max_length").at_least(0).optional(),
-                      Field::boolean("truncation").defaults(false), Field::any("padding").defaults(false),
-                      Field::map("special_tokens").optional()},
-               [](const ComponentConfig& c) {
-                 auto tok = std::make_shared<tokenizer::HfTokenizer>(
-                     tokenizer::HfTokenizer::from_pretrained(c.get_string("pretrained_model_name_or_path")));
-                 try {
-                   tok->add_special_tokens(special_tokens(c.get("special_tokens"), c.key_path()));
-                 } catch (const Error& e) {
-                   throw Error(c.key_path() + ".special_tokens: " + e.what());
-                 }
-                 tokenizer::EncodeOptions options;
-                 if (!c.is_null("max_length")) options.max_length = static_cast<size_t>(c.get_int("max_length"));
-                 options.truncation = c.get_bool("truncation");
-                 options.padding = padding_mode(c.get("padding"), c.key_path());
-                 return std::make_shared<TokenizerComponent>(std::move(tok), options);
-               });
+  registry.add(
+      "tokenizer", "pretrained_hf_tokenizer",
+      Schema{Field::string("pretrained_model_name_or_path"),
+             Field::integer("max_length").at_least(0).optional(),
+             Field::boolean("truncation").defaults(false), Field::any("padding").defaults(false),
+             Field::map("special_tokens").optional()},
+      [](const ComponentConfig& c) {
+        auto tok = std::make_shared<tokenizer::HfTokenizer>(
+            tokenizer::HfTokenizer::from_pretrained(c.get_string("pretrained_model_name_or_path")));
+        try {
+          tok->add_special_tokens(special_tokens(c.get("special_tokens"), c.key_path()));
+        } catch (const Error& e) {
+          throw Error(c.key_path() + ".special_tokens: " + e.what());
+        }
+        tokenizer::EncodeOptions options;
+        if (!c.is_null("max_length"))
+          options.max_length = static_cast<size_t>(c.get_int("max_length"));
+        options.truncation = c.get_bool("truncation");
+        options.padding = padding_mode(c.get("padding"), c.key_path());
+        return std::make_shared<TokenizerComponent>(std::move(tok), options);
+      });
 
-  registry.add("dataset", "packed_mem_map_dataset_continuous",
-               Schema{Field::path("raw_data_path"),
-                      Field::integer("sequence_length").greater_than(1).strict(),
-                      Field::string("sample_key"),
-                      Field::boolean("reuse_last_target").defaults(true)},
-               [](const ComponentConfig& c) {
-                 return std::make_shared<PackedDatasetContinuous>(
-                     c.get_string("raw_data_path"), c.get_int("sequence_length"),
-                     c.get_string("sample_key"), c.get_bool("reuse_last_target"));
-               });
+  registry.add(
+      "dataset", "packed_mem_map_dataset_continuous",
+      Schema{Field::path("raw_data_path"),
+             Field::integer("sequence_length").greater_than(1).strict(),
+             Field::string("sample_key"), Field::boolean("reuse_last_target").defaults(true)},
+      [](const ComponentConfig& c) {
+        return std::make_shared<PackedDatasetContinuous>(
+            c.get_string("raw_data_path"), c.get_int("sequence_length"), c.get_string("sample_key"),
+            c.get_bool("reuse_last_target"));
+      });
 
   // tokens = len(dataset) * seq, rounded down to whole optimizer steps (spec §8.3).
-  registry.add("number_conversion", "num_tokens_from_packed_mem_map_dataset_continuous",
-               Schema{Field::path("dataset_path"), Field::integer("sequence_length").greater_than(0),
-                      Field::integer("dp_degree").greater_than(0),
-                      Field::integer("local_micro_batch_size").greater_than(0),
-                      Field::integer("gradient_accumulation_steps").greater_than(0),
-                      Field::string("sample_key").defaults("text"),
-                      Field::boolean("reuse_last_target").defaults(true)},
-               [](const ComponentConfig& c) {
-                 PackedDatasetContinuous ds(c.get_string("dataset_path"), c.get_int("sequence_length"),
-                                            c.get_string("sample_key"), c.get_bool("reuse_last_target"));
-                 const int64_t seq = c.get_int("sequence_length"), dp = c.get_int("dp_degree"),
-                               mbs = c.get_int("local_micro_batch_size"),
-                               gas = c.get_int("gradient_accumulation_steps");
-                 const int64_t steps = steps_from_tokens(static_cast<int64_t>(ds.size()) * seq, seq, dp, mbs, gas);
-                 return std::make_shared<ValueComponent<int64_t>>(steps * dp * mbs * seq * gas);
-               });
+  registry.add(
+      "number_conversion", "num_tokens_from_packed_mem_map_dataset_continuous",
+      Schema{Field::path("dataset_path"), Field::integer("sequence_length").greater_than(0),
+             Field::integer("dp_degree").greater_than(0),
+             Field::integer("local_micro_batch_size").greater_than(0),
+             Field::integer("gradient_accumulation_steps").greater_than(0),
+             Field::string("sample_key").defaults("text"),
+             Field::boolean("reuse_last_target").defaults(true)},
+      [](const ComponentConfig& c) {
+        PackedDatasetContinuous ds(c.get_string("dataset_path"), c.get_int("sequence_length"),
+                                   c.get_string("sample_key"), c.get_bool("reuse_last_target"));
+        const int64_t seq = c.get_int("sequence_length"), dp = c.get_int("dp_degree"),
+                      mbs = c.get_int("local_micro_batch_size"),
+                      gas = c.get_int("gradient_accumulation_steps");
+        const int64_t steps =
+            steps_from_tokens(static_cast<int64_t>(ds.size()) * seq, seq, dp, mbs, gas);
+        return std::make_shared<ValueComponent<int64_t>>(steps * dp * mbs * seq * gas);
+      });
 
-  registry.add("number_conversion", "num_steps_from_num_tokens",
-               Schema{Field::integer("dp_degree").greater_than(0),
-                      Field::integer("local_micro_batch_size").greater_than(0),
-                      Field::integer("global_num_tokens").at_least(0),
-                      Field::integer("sequence_length").greater_than(0),
-                      Field::integer("gradient_accumulation_steps").greater_than(0)},
-               [](const ComponentConfig& c) {
-                 return std::make_shared<ValueComponent<int64_t>>(steps_from_tokens(
-                     c.get_int("global_num_tokens"), c.get_int("sequence_length"), c.get_int("dp_degree"),
-                     c.get_int("local_micro_batch_size"), c.get_int("gradient_accumulation_steps")));
-               });
+  registry.add(
+      "number_conversion", "num_steps_from_num_tokens",
+      Schema{Field::integer("dp_degree").greater_than(0),
+             Field::integer("local_micro_batch_size").greater_than(0),
+             Field::integer("global_num_tokens").at_least(0),
+             Field::integer("sequence_length").greater_than(0),
+             Field::integer("gradient_accumulation_steps").greater_than(0)},
+      [](const ComponentConfig& c) {
+        return std::make_shared<ValueComponent<int64_t>>(steps_from_tokens(
+            c.get_int("global_num_tokens"), c.get_int("sequence_length"), c.get_int("dp_degree"),
+            c.get_int("local_micro_batch_size"), c.get_int("gradient_accumulation_steps")));
+      });
 }
 
 }  // namespace instill::data

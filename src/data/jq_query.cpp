@@ -8,9 +8,9 @@ extern "C" {
 #include <regex>
 
 #include "core/error.hpp"
-#include "text/utf8.hpp"
 #include "core/python_json.hpp"
 #include "core/python_repr.hpp"
+#include "text/utf8.hpp"
 
 namespace instill::data {
 
@@ -45,12 +45,13 @@ std::optional<std::string> JqQuery::fast_path(std::string_view json_line, bool& 
   if (key_path_.empty()) return std::nullopt;
   Value v = json_loads(json_line);
   for (const auto& key : key_path_) {
-    if (v.is_null()) break;  // jq: .a.b on null is null
+    if (v.is_null()) break;                // jq: .a.b on null is null
     if (!v.is_map()) return std::nullopt;  // libjq reports the precise error
     const Value* child = v.as_map().find(key);
     v = child ? *child : Value();
   }
-  if (v.is_string() && !text::is_valid_utf8(v.as_string())) return std::nullopt;  // lone surrogates: libjq's rules
+  if (v.is_string() && !text::is_valid_utf8(v.as_string()))
+    return std::nullopt;  // lone surrogates: libjq's rules
   handled = true;
   if (v.is_null())
     throw Error("jq was not able to find anything using the expression \"" + program_ + "\"");
@@ -85,7 +86,8 @@ std::string JqQuery::first_string(std::string_view json_line) {
     std::string text = has_msg ? jv_string_value(msg) : "";
     jv_free(msg);
     if (has_msg) throw Error("jq expression \"" + program_ + "\" failed: " + text);
-    throw Error("jq was not able to find anything using the expression \"" + program_ + "\" (no output)");
+    throw Error("jq was not able to find anything using the expression \"" + program_ +
+                "\" (no output)");
   }
   jv_free(out);
   if (kind == JV_KIND_NULL)

@@ -7,27 +7,28 @@
 
 #include "config/registry.hpp"
 #include "core/error.hpp"
-#include "text/utf8.hpp"
 #include "core/progress.hpp"
 #include "data/components.hpp"
 #include "data/jq_query.hpp"
 #include "data/pbin.hpp"
 #include "data/pickle.hpp"
 #include "data/raw_index.hpp"
+#include "text/utf8.hpp"
 #include "tokenizer/parallel_for.hpp"
 
 namespace instill::data {
 
 namespace {
 
-
 constexpr size_t kChunkDocuments = 2048;
 
 }  // namespace
 
-PackStats pack_encoded_data(const PackSettings& s, const TokenizerComponent& tokenizer, FileExistencePolicy policy) {
+PackStats pack_encoded_data(const PackSettings& s, const TokenizerComponent& tokenizer,
+                            FileExistencePolicy policy) {
   PackStats stats;
-  if (!std::filesystem::is_regular_file(s.src_path)) throw Error(s.src_path.string() + ": raw data file does not exist");
+  if (!std::filesystem::is_regular_file(s.src_path))
+    throw Error(s.src_path.string() + ": raw data file does not exist");
   if (!std::filesystem::is_regular_file(s.index_path))
     throw Error(s.index_path.string() +
                 ": index file does not exist; create it with `instill data create_raw_index`");
@@ -37,17 +38,19 @@ PackStats pack_encoded_data(const PackSettings& s, const TokenizerComponent& tok
   MappedFile src(s.src_path);
   for (size_t i = 0; i < index.size(); ++i)
     if (index[i].first > src.size() || index[i].second > src.size() - index[i].first)
-      throw Error(s.index_path.string() + ": entry " + std::to_string(i) + " points past the end of " +
-                  s.src_path.string() + " (was the index made for another file?)");
+      throw Error(s.index_path.string() + ": entry " + std::to_string(i) +
+                  " points past the end of " + s.src_path.string() +
+                  " (was the index made for another file?)");
 
   const int token_size = token_size_for_vocab_size(tokenizer.hf().vocab_size());
   const uint32_t eod = static_cast<uint32_t>(tokenizer.token_id(s.eod_token));
-  const unsigned threads = static_cast<unsigned>(
-      std::max(1, s.num_cpus > 0 ? s.num_cpus : static_cast<int>(std::thread::hardware_concurrency())));
+  const unsigned threads = static_cast<unsigned>(std::max(
+      1, s.num_cpus > 0 ? s.num_cpus : static_cast<int>(std::thread::hardware_concurrency())));
   JqQuery check_program(s.jq_pattern);  // a bad jq_pattern fails before anything is written
 
   PbinWriter writer(s.dst_path, token_size);
-  Progress progress("packing " + s.dst_path.filename().string(), index.size(), "documents", s.show_progress);
+  Progress progress("packing " + s.dst_path.filename().string(), index.size(), "documents",
+                    s.show_progress);
   std::vector<std::string> encoded(kChunkDocuments);
   std::vector<std::optional<std::string>> errors(kChunkDocuments);
   std::vector<std::vector<uint32_t>> kept_ids(s.on_document ? kChunkDocuments : 0);
@@ -64,7 +67,8 @@ PackStats pack_encoded_data(const PackSettings& s, const TokenizerComponent& tok
       try {
         if (!text::is_valid_utf8(line)) throw Error("the line is not valid UTF-8");
         const auto tokens = tokenizer.tokenize(jq->first_string(line));
-        if (tokens.empty()) throw Error("the tokenizer produced no tokens for this document (empty sample)");
+        if (tokens.empty())
+          throw Error("the tokenizer produced no tokens for this document (empty sample)");
         std::vector<uint32_t> ids(tokens.begin(), tokens.end());
         if (ids.back() != eod) ids.push_back(eod);  // one EOD per document (spec §6.4)
         encode_tokens(ids, token_size, encoded[k]);
@@ -75,8 +79,8 @@ PackStats pack_encoded_data(const PackSettings& s, const TokenizerComponent& tok
     });
     for (size_t k = 0; k < n; ++k) {
       if (errors[k])
-        throw Error(s.src_path.string() + ": line " + std::to_string(chunk + k + 1) + ": " + *errors[k] +
-                    " (nothing was written to " + s.dst_path.string() + ")");
+        throw Error(s.src_path.string() + ": line " + std::to_string(chunk + k + 1) + ": " +
+                    *errors[k] + " (nothing was written to " + s.dst_path.string() + ")");
       writer.add_encoded_document(encoded[k]);
       if (s.on_document) s.on_document(chunk + k, kept_ids[k]);
       stats.tokens += encoded[k].size() / static_cast<size_t>(token_size);
@@ -98,14 +102,17 @@ PackStats pack_encoded_data(const config::ConfigDocument& doc, FileExistencePoli
   if (!settings_v || !settings_v->is_map())
     throw Error(doc.source + ": settings: required mapping is missing");
   const ValueMap& settings = settings_v->as_map();
-  auto where = [&](const std::string& key) { return doc.where("settings." + key) + "settings." + key; };
+  auto where = [&](const std::string& key) {
+    return doc.where("settings." + key) + "settings." + key;
+  };
   auto str = [&](const std::string& key, bool nullable) -> std::optional<std::string> {
     const Value* v = settings.find(key);
     if (!v || v->is_null()) {
       if (nullable) return std::nullopt;
       throw Error(where(key) + ": required field is missing (expected a string)");
     }
-    if (!v->is_string()) throw Error(where(key) + ": expected a string, got " + config::describe_value(*v));
+    if (!v->is_string())
+      throw Error(where(key) + ": expected a string, got " + config::describe_value(*v));
     return v->as_string();
   };
   auto positive_int = [&](const std::string& key, int64_t fallback) -> int64_t {
@@ -117,8 +124,9 @@ PackStats pack_encoded_data(const config::ConfigDocument& doc, FileExistencePoli
   };
   PackSettings s;
   s.src_path = *str("src_path", false);
-  s.dst_path = str("dst_path", true).value_or(
-      (s.src_path.parent_path() / (s.src_path.stem().string() + ".pbin")).string());
+  s.dst_path =
+      str("dst_path", true)
+          .value_or((s.src_path.parent_path() / (s.src_path.stem().string() + ".pbin")).string());
   s.index_path = str("index_path", true).value_or(default_index_path(s.src_path).string());
   s.jq_pattern = *str("jq_pattern", false);
   s.eod_token = *str("eod_token", false);

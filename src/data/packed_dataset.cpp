@@ -16,7 +16,8 @@ PackedDatasetContinuous::PackedDatasetContinuous(const std::filesystem::path& pb
     throw Error(pbin.string() + ": block size " + std::to_string(block_size_) +
                 " is larger than the " + std::to_string(total) +
                 " tokens in the dataset; use a smaller sequence_length or more data");
-  if (block_size_ < 2) throw Error("block size must be at least 2, got " + std::to_string(block_size_));
+  if (block_size_ < 2)
+    throw Error("block size must be at least 2, got " + std::to_string(block_size_));
   num_samples_ = static_cast<size_t>(reuse_last_target ? (total - block_size_) / stride_ + 1
                                                        : total / block_size_);
 }

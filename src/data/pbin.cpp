@@ -99,8 +99,8 @@ PbinReader::PbinReader(const std::filesystem::path& path, bool load_index) : pat
       const auto [off, len] = idx[i];
       if (off > data_len_ || len > data_len_ - off)
         throw Error(name + ": index entry " + std::to_string(i) + " (" + std::to_string(off) +
-                    ", " + std::to_string(len) + ") lies outside the " +
-                    std::to_string(data_len_) + "-byte data section");
+                    ", " + std::to_string(len) + ") lies outside the " + std::to_string(data_len_) +
+                    "-byte data section");
       if (off % ts != 0 || len % ts != 0)
         throw Error(name + ": index entry " + std::to_string(i) +
                     " is not aligned to the token size " + std::to_string(ts));
@@ -110,8 +110,8 @@ PbinReader::PbinReader(const std::filesystem::path& path, bool load_index) : pat
 }
 
 uint32_t PbinReader::token(uint64_t i) const {
-  return static_cast<uint32_t>(
-      read_le(file_.data() + kPbinHeaderSize + i * static_cast<uint64_t>(token_size_), token_size_));
+  return static_cast<uint32_t>(read_le(
+      file_.data() + kPbinHeaderSize + i * static_cast<uint64_t>(token_size_), token_size_));
 }
 
 void PbinReader::read_tokens(uint64_t begin, uint64_t end, uint32_t* out) const {
@@ -125,7 +125,8 @@ void PbinReader::read_tokens(uint64_t begin, uint64_t end, uint32_t* out) const 
       for (uint64_t i = 0; i < n; ++i) out[i] = p[i];
       break;
     case 2:
-      for (uint64_t i = 0; i < n; ++i) out[i] = static_cast<uint32_t>(p[2 * i] | (p[2 * i + 1] << 8));
+      for (uint64_t i = 0; i < n; ++i)
+        out[i] = static_cast<uint32_t>(p[2 * i] | (p[2 * i + 1] << 8));
       break;
     default:
       for (uint64_t i = 0; i < n; ++i) out[i] = static_cast<uint32_t>(read_le(p + 4 * i, 4));

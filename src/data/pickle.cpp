@@ -12,9 +12,9 @@ namespace {
 // Opcodes (names as in CPython's pickletools).
 constexpr uint8_t kProto = 0x80, kFrame = 0x95, kStop = 0x2E, kMark = 0x28, kEmptyList = 0x5D,
                   kMemoize = 0x94, kAppend = 0x61, kAppends = 0x65, kTuple2 = 0x86, kTuple = 0x74,
-                  kBinInt1 = 0x4B, kBinInt2 = 0x4D, kBinInt = 0x4A, kLong1 = 0x8A,
-                  kBinPut = 0x71, kLongBinPut = 0x72, kEmptyTuple = 0x29, kTuple1 = 0x85,
-                  kBinGet = 0x68, kLongBinGet = 0x6A, kList = 0x6C;
+                  kBinInt1 = 0x4B, kBinInt2 = 0x4D, kBinInt = 0x4A, kLong1 = 0x8A, kBinPut = 0x71,
+                  kLongBinPut = 0x72, kEmptyTuple = 0x29, kTuple1 = 0x85, kBinGet = 0x68,
+                  kLongBinGet = 0x6A, kList = 0x6C;
 
 constexpr size_t kFrameSizeTarget = 64 * 1024;
 constexpr size_t kFrameHeaderSize = 9;
@@ -56,7 +56,8 @@ class FramedWriter {
     const uint64_t len = out_.size() - frame_payload_start_;
     if (len >= kFrameSizeMin) {
       out_[frame_header_at_] = static_cast<char>(kFrame);
-      for (int i = 0; i < 8; ++i) out_[frame_header_at_ + 1 + i] = static_cast<char>(len >> (8 * i));
+      for (int i = 0; i < 8; ++i)
+        out_[frame_header_at_ + 1 + i] = static_cast<char>(len >> (8 * i));
     } else {
       out_.erase(frame_header_at_, kFrameHeaderSize);
     }
@@ -151,10 +152,18 @@ class RestrictedUnpickler {
           have_list_ = true;
           push({PickleValue::kList});
           break;
-        case kMark: push({PickleValue::kMarkV}); break;
-        case kBinInt1: push_int(u8()); break;
-        case kBinInt2: push_int(static_cast<int64_t>(uint_le(2))); break;
-        case kBinInt: push_int(static_cast<int32_t>(static_cast<uint32_t>(uint_le(4)))); break;
+        case kMark:
+          push({PickleValue::kMarkV});
+          break;
+        case kBinInt1:
+          push_int(u8());
+          break;
+        case kBinInt2:
+          push_int(static_cast<int64_t>(uint_le(2)));
+          break;
+        case kBinInt:
+          push_int(static_cast<int32_t>(static_cast<uint32_t>(uint_le(4))));
+          break;
         case kLong1: {
           uint8_t n = u8();
           if (n > 8) fail("integer too large for an index entry", at);
@@ -179,9 +188,14 @@ class RestrictedUnpickler {
           push({PickleValue::kPair, a.a, b.a});
           break;
         }
-        case kMemoize: break;  // memo entries are only needed for BINGET, which we forbid
-        case kBinPut: u8(); break;
-        case kLongBinPut: uint_le(4); break;
+        case kMemoize:
+          break;  // memo entries are only needed for BINGET, which we forbid
+        case kBinPut:
+          u8();
+          break;
+        case kLongBinPut:
+          uint_le(4);
+          break;
         case kAppend: {
           PickleValue v = pop(at);
           append(v, at);

@@ -1,17 +1,16 @@
 #include "data/prepare_instruction_tuning_data.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <iostream>
 #include <map>
 #include <optional>
 #include <thread>
 
-#include <unistd.h>
-
 #include "config/app_config.hpp"
 #include "config/schema.hpp"
 #include "core/error.hpp"
-#include "text/utf8.hpp"
 #include "core/fs.hpp"
 #include "core/progress.hpp"
 #include "core/python_json.hpp"
@@ -23,6 +22,7 @@
 #include "data/python_random.hpp"
 #include "data/raw_index.hpp"
 #include "jinja/template.hpp"
+#include "text/utf8.hpp"
 #include "tokenizer/parallel_for.hpp"
 
 namespace instill::data {
@@ -72,39 +72,52 @@ Settings read_settings(const config::ConfigDocument& doc) {
   };
   Settings s;
   s.src_path = need_string("settings.src_path");
-  if (!fs::is_regular_file(s.src_path)) throw fail("settings.src_path", "file \"" + s.src_path + "\" does not exist");
+  if (!fs::is_regular_file(s.src_path))
+    throw fail("settings.src_path", "file \"" + s.src_path + "\" does not exist");
   s.dst_path = need_string("settings.dst_path");
   s.messages_key = need_string("settings.messages_key");
   s.pbin_config_path = need_string("settings.pbin_creation_config_file_path");
   if (!fs::is_regular_file(s.pbin_config_path))
-    throw fail("settings.pbin_creation_config_file_path", "file \"" + s.pbin_config_path + "\" does not exist");
-  const Value& split = need("settings.split_config.splitting", "a mapping with train, val and test percentages");
+    throw fail("settings.pbin_creation_config_file_path",
+               "file \"" + s.pbin_config_path + "\" does not exist");
+  const Value& split =
+      need("settings.split_config.splitting", "a mapping with train, val and test percentages");
   int64_t sum = 0;
   for (int p = 0; p < 3; ++p) {
     const std::string path = std::string("settings.split_config.splitting.") + kPartitions[p];
     const Value* w = split.is_map() ? split.as_map().find(kPartitions[p]) : nullptr;
     if (!w) throw fail(path, "required field is missing (expected an integer percentage)");
-    if (!w->is_int()) throw fail(path, "expected an integer percentage, got " + config::describe_value(*w));
-    if (w->as_int() < 0) throw fail(path, "expected a percentage >= 0, got " + std::to_string(w->as_int()));
+    if (!w->is_int())
+      throw fail(path, "expected an integer percentage, got " + config::describe_value(*w));
+    if (w->as_int() < 0)
+      throw fail(path, "expected a percentage >= 0, got " + std::to_string(w->as_int()));
     s.weights[p] = w->as_int();
     sum += w->as_int();
   }
   for (const auto& [k, v] : split.as_map())
     if (k != "train" && k != "val" && k != "test")
-      throw fail("settings.split_config.splitting." + k, "unknown partition (allowed: train, val, test)");
+      throw fail("settings.split_config.splitting." + k,
+                 "unknown partition (allowed: train, val, test)");
   if (sum != 100)
-    throw fail("settings.split_config.splitting",
-               "the percentages of train, val and test must sum to 100, got " + std::to_string(sum));
+    throw fail(
+        "settings.split_config.splitting",
+        "the percentages of train, val and test must sum to 100, got " + std::to_string(sum));
   const Value& seed = need("settings.split_config.seed", "an integer");
-  if (!seed.is_int()) throw fail("settings.split_config.seed", "expected an integer, got " + config::describe_value(seed));
+  if (!seed.is_int())
+    throw fail("settings.split_config.seed",
+               "expected an integer, got " + config::describe_value(seed));
   s.seed = seed.as_int();
-  const Value& roles = need("instruction_data_transformation.role_mapping", "a mapping from input roles to names");
-  if (!roles.is_map()) throw fail("instruction_data_transformation.role_mapping", "expected a mapping, got " + config::describe_value(roles));
+  const Value& roles =
+      need("instruction_data_transformation.role_mapping", "a mapping from input roles to names");
+  if (!roles.is_map())
+    throw fail("instruction_data_transformation.role_mapping",
+               "expected a mapping, got " + config::describe_value(roles));
   s.role_mapping = roles.as_map();
   s.chat_template = need_string("jinja2_chat_template");
   s.chat_template_data = need("chat_template_data", "a mapping (may be empty)");
   if (!s.chat_template_data.is_map())
-    throw fail("chat_template_data", "expected a mapping, got " + config::describe_value(s.chat_template_data));
+    throw fail("chat_template_data",
+               "expected a mapping, got " + config::describe_value(s.chat_template_data));
   return s;
 }
 
@@ -118,10 +131,10 @@ struct StagingDir {
 };
 
 std::string replace_all(std::string s, const std::string& from, const std::string& to) {
-  for (size_t i = s.find(from); i != std::string::npos; i = s.find(from, i + to.size())) s.replace(i, from.size(), to);
+  for (size_t i = s.find(from); i != std::string::npos; i = s.find(from, i + to.size()))
+    s.replace(i, from.size(), to);
   return s;
 }
-
 
 struct RecordOutcome {
   std::string json_line;             // the output line, "\n" included
@@ -140,7 +153,8 @@ RecordOutcome process_record(std::string_view line, const Settings& s, const jin
     Value* messages = record.as_map().find(s.messages_key);
     if (!messages) throw Error("missing key \"" + s.messages_key + "\" (settings.messages_key)");
     if (!messages->is_sequence())
-      throw Error("\"" + s.messages_key + "\" must be a list of turns, got a " + messages->python_type_name());
+      throw Error("\"" + s.messages_key + "\" must be a list of turns, got a " +
+                  messages->python_type_name());
     for (auto& turn : messages->as_list()) {
       if (!turn.is_map()) continue;
       for (auto& [key, value] : turn.as_map()) {
@@ -150,13 +164,15 @@ RecordOutcome process_record(std::string_view line, const Settings& s, const jin
           std::string known;
           for (const auto& [k, v] : s.role_mapping) known += (known.empty() ? "" : ", ") + k;
           throw Error("role " + config::describe_value(value) +
-                      " is not in instruction_data_transformation.role_mapping (known roles: " + known + ")");
+                      " is not in instruction_data_transformation.role_mapping (known roles: " +
+                      known + ")");
         }
         value = *mapped;
       }
       if (const Value* content = turn.as_map().find("content"); content && content->is_string())
         for (const auto& m : markers)
-          if (!m.empty() && content->as_string().find(m) != std::string::npos) out.marker_in_content = true;
+          if (!m.empty() && content->as_string().find(m) != std::string::npos)
+            out.marker_in_content = true;
     }
     ValueMap context;
     context.set("messages", *messages);
@@ -164,7 +180,8 @@ RecordOutcome process_record(std::string_view line, const Settings& s, const jin
     record.as_map().set("chat", Value(tpl.render_text(context)));
     out.json_line = json_dumps(record);
     if (!text::is_valid_utf8(out.json_line))
-      throw Error("the record holds a lone surrogate (\\udXXX escape), which cannot be written as UTF-8");
+      throw Error(
+          "the record holds a lone surrogate (\\udXXX escape), which cannot be written as UTF-8");
     out.json_line += '\n';
   } catch (const Error& e) {
     out.error = e.what();
@@ -212,16 +229,25 @@ PrepareResult prepare_instruction_tuning_data(const PrepareOptions& options) {
   const std::string dst_suffix = python_path_suffix(s.dst_path);
   if (dst_suffix.empty() || dst_stem.find('.') != std::string::npos)
     throw Error(doc.where("settings.dst_path") + "settings.dst_path: \"" + s.dst_path +
-                "\" must be a file name with exactly one suffix, like \"conversations.jsonl\" (the reference "
+                "\" must be a file name with exactly one suffix, like \"conversations.jsonl\" (the "
+                "reference "
                 "would give colliding or hash-less output names here)");
   const std::string hash7 = sha256_hex(read_file(config_path)).substr(0, 7);
   const std::string out_dir =
       python_path_join(python_path_parent(s.dst_path), python_path_stem(s.src_path) + "_" + hash7);
   auto final_path = [&](const std::string& name) { return python_path_join(out_dir, name); };
-  auto partition_jsonl = [&](int p) { return dst_stem + "_" + kPartitions[p] + "." + hash7 + dst_suffix; };
-  auto partition_idx = [&](int p) { return dst_stem + "_" + kPartitions[p] + "." + hash7 + ".idx"; };
-  auto partition_pbin = [&](int p) { return dst_stem + "_" + kPartitions[p] + "." + hash7 + ".pbin"; };
-  auto partition_pbin_config = [&](int p) { return std::string("pbin_config_") + kPartitions[p] + "." + hash7 + ".yaml"; };
+  auto partition_jsonl = [&](int p) {
+    return dst_stem + "_" + kPartitions[p] + "." + hash7 + dst_suffix;
+  };
+  auto partition_idx = [&](int p) {
+    return dst_stem + "_" + kPartitions[p] + "." + hash7 + ".idx";
+  };
+  auto partition_pbin = [&](int p) {
+    return dst_stem + "_" + kPartitions[p] + "." + hash7 + ".pbin";
+  };
+  auto partition_pbin_config = [&](int p) {
+    return std::string("pbin_config_") + kPartitions[p] + "." + hash7 + ".yaml";
+  };
 
   // Validate the packing config and the tokenizer (special tokens in the vocabulary, ...)
   // before anything is written.
@@ -238,18 +264,22 @@ PrepareResult prepare_instruction_tuning_data(const PrepareOptions& options) {
   std::vector<std::string> markers;
   if (const Value* st = s.chat_template_data.as_map().find("special_tokens"); st && st->is_map())
     for (const char* key : {"b_include_to_loss_token", "e_include_to_loss_token"})
-      if (const Value* m = st->as_map().find(key); m && m->is_string()) markers.push_back(m->as_string());
+      if (const Value* m = st->as_map().find(key); m && m->is_string())
+        markers.push_back(m->as_string());
 
-  const fs::path out_parent = fs::path(out_dir).parent_path().empty() ? fs::path(".") : fs::path(out_dir).parent_path();
+  const fs::path out_parent =
+      fs::path(out_dir).parent_path().empty() ? fs::path(".") : fs::path(out_dir).parent_path();
   fs::create_directories(out_parent);
-  StagingDir staging{out_parent / ("." + python_path_name(out_dir) + ".staging-" + std::to_string(::getpid()))};
+  StagingDir staging{out_parent /
+                     ("." + python_path_name(out_dir) + ".staging-" + std::to_string(::getpid()))};
   fs::remove_all(staging.path);
   fs::create_directories(staging.path);
 
   // 1. Split, map, render and write the partition JSONL files.
   std::unique_ptr<AtomicFileWriter> writers[3];
   for (int p = 0; p < 3; ++p)
-    if (s.weights[p] != 0) writers[p] = std::make_unique<AtomicFileWriter>(staging.path / partition_jsonl(p));
+    if (s.weights[p] != 0)
+      writers[p] = std::make_unique<AtomicFileWriter>(staging.path / partition_jsonl(p));
   std::vector<size_t> partition_lines[3];  // input line numbers of each partition's records
   std::vector<std::pair<size_t, std::string>> skipped;
   std::vector<size_t> marker_lines;
@@ -257,7 +287,8 @@ PrepareResult prepare_instruction_tuning_data(const PrepareOptions& options) {
   MappedFile input(s.src_path);
   LineReader reader(input.view());
   const unsigned threads = static_cast<unsigned>(
-      std::max(1, options.num_threads > 0 ? options.num_threads : static_cast<int>(std::thread::hardware_concurrency())));
+      std::max(1, options.num_threads > 0 ? options.num_threads
+                                          : static_cast<int>(std::thread::hardware_concurrency())));
   constexpr size_t kChunk = 512;
   std::vector<std::string_view> lines;
   std::vector<RecordOutcome> outcomes(kChunk);
@@ -269,11 +300,13 @@ PrepareResult prepare_instruction_tuning_data(const PrepareOptions& options) {
     std::string_view line;
     while (lines.size() < kChunk && (more = reader.next(line))) lines.push_back(line);
     if (lines.empty()) break;
-    tokenizer::parallel_for(lines.size(), threads,
-                            [&](size_t k) { outcomes[k] = process_record(lines[k], s, tpl, markers); });
+    tokenizer::parallel_for(lines.size(), threads, [&](size_t k) {
+      outcomes[k] = process_record(lines[k], s, tpl, markers);
+    });
     for (size_t k = 0; k < lines.size(); ++k) {
       ++line_number;
-      const int p = static_cast<int>(rng.choice_index(s.weights));  // one draw per record, as the reference
+      const int p =
+          static_cast<int>(rng.choice_index(s.weights));  // one draw per record, as the reference
       auto& o = outcomes[k];
       if (o.error) {
         if (!options.skip_invalid)
@@ -290,7 +323,8 @@ PrepareResult prepare_instruction_tuning_data(const PrepareOptions& options) {
     input.release_prefix(static_cast<size_t>(lines.back().data() - input.view().data()));
   }
   progress.finish();
-  if (line_number == 0) throw Error(s.src_path + ": the input file is empty; there is nothing to prepare");
+  if (line_number == 0)
+    throw Error(s.src_path + ": the input file is empty; there is nothing to prepare");
   size_t kept = 0;
   for (auto& l : partition_lines) kept += l.size();
   if (kept == 0) throw Error(s.src_path + ": every record was invalid; nothing to prepare");
@@ -323,19 +357,24 @@ PrepareResult prepare_instruction_tuning_data(const PrepareOptions& options) {
     // Report details need the tokenizer's ids of the markers and padding.
     config::Registry registry;
     register_data_components(registry);
-    auto tok = config::ComponentBuilder(registry, pdoc).build_component<TokenizerComponent>("tokenizer");
+    auto tok =
+        config::ComponentBuilder(registry, pdoc).build_component<TokenizerComponent>("tokenizer");
     const std::optional<int32_t> pad = tok->hf().special_token_id("pad_token");
     std::optional<uint32_t> begin_id;
     if (!markers.empty()) begin_id = static_cast<uint32_t>(tok->hf().get_token_id(markers[0]));
     const std::optional<size_t> max_length = tok->options().max_length;
     uint64_t tokens = 0, padding = 0;
-    const std::string eod_token = psettings.at("eod_token").is_string() ? psettings.at("eod_token").as_string() : "";
+    const std::string eod_token =
+        psettings.at("eod_token").is_string() ? psettings.at("eod_token").as_string() : "";
     const uint32_t eod = static_cast<uint32_t>(tok->hf().get_token_id(eod_token));
     auto observe = [&](size_t d, std::span<const uint32_t> ids) {
       tokens += ids.size();
       size_t trailing = 0;
-      while (pad && trailing < ids.size() && ids[ids.size() - 1 - trailing] == static_cast<uint32_t>(*pad)) ++trailing;
-      if (pad && static_cast<uint32_t>(*pad) == eod && trailing > 0) --trailing;  // the document's own EOD
+      while (pad && trailing < ids.size() &&
+             ids[ids.size() - 1 - trailing] == static_cast<uint32_t>(*pad))
+        ++trailing;
+      if (pad && static_cast<uint32_t>(*pad) == eod && trailing > 0)
+        --trailing;  // the document's own EOD
       padding += trailing;
       if (max_length && ids.size() == *max_length + 1) full_lines.push_back(partition_lines[p][d]);
       if (begin_id && std::find(ids.begin(), ids.end(), *begin_id) == ids.end())
@@ -367,12 +406,17 @@ PrepareResult prepare_instruction_tuning_data(const PrepareOptions& options) {
   report.set("input_records", Value(static_cast<int64_t>(line_number)));
   report.set("splits", Value(std::move(report_splits)));
   report.set("tokens", Value(static_cast<int64_t>(total_tokens)));
-  report.set("padding_share", Value(total_tokens ? static_cast<double>(total_padding) / static_cast<double>(total_tokens) : 0.0));
+  report.set("padding_share", Value(total_tokens ? static_cast<double>(total_padding) /
+                                                       static_cast<double>(total_tokens)
+                                                 : 0.0));
   ValueMap full;
   full.set("count", Value(static_cast<int64_t>(full_lines.size())));
   full.set("lines", string_list(full_lines));
-  full.set("note", Value("documents that filled max_length (truncated or exactly full): each gets an extra EOD and "
-                         "shifts later samples by one token; a truncated assistant turn loses its end marker"));
+  full.set(
+      "note",
+      Value("documents that filled max_length (truncated or exactly full): each gets an extra EOD "
+            "and "
+            "shifts later samples by one token; a truncated assistant turn loses its end marker"));
   report.set("documents_at_max_length", Value(std::move(full)));
   ValueMap marker;
   marker.set("count", Value(static_cast<int64_t>(marker_lines.size())));
@@ -383,14 +427,17 @@ PrepareResult prepare_instruction_tuning_data(const PrepareOptions& options) {
   untrainable.set("lines", string_list(untrainable_lines));
   report.set("documents_without_trainable_tokens", Value(std::move(untrainable)));
   ValueList skipped_list;
-  for (const auto& [line, why] : skipped) skipped_list.push_back(Value(ValueMap{{"line", Value(static_cast<int64_t>(line))}, {"reason", Value(why)}}));
+  for (const auto& [line, why] : skipped)
+    skipped_list.push_back(
+        Value(ValueMap{{"line", Value(static_cast<int64_t>(line))}, {"reason", Value(why)}}));
   report.set("skipped_records", Value(std::move(skipped_list)));
   JsonDumpOptions pretty;
   pretty.indent = "  ";
   PrepareResult result;
   result.report_json = json_dumps(Value(std::move(report)), pretty) + "\n";
   write_file_atomic(staging.path / ("report." + hash7 + ".json"), result.report_json);
-  write_file_atomic(staging.path / ("instruction_chat_template_config." + hash7 + ".yaml"), read_file(config_path));
+  write_file_atomic(staging.path / ("instruction_chat_template_config." + hash7 + ".yaml"),
+                    read_file(config_path));
 
   fs::create_directories(out_dir);
   for (const auto& entry : fs::directory_iterator(staging.path))

@@ -83,14 +83,22 @@ class Checker {
     if (depth > kMaxDepth) return fail("nested too deeply");
     if (eof()) return fail("expected a value, found the end of the line");
     switch (peek()) {
-      case '{': return object(depth);
-      case '[': return array(depth);
-      case '"': return string();
-      case 'n': return literal("null") || fail("expected a value");
-      case 't': return literal("true") || fail("expected a value");
-      case 'f': return literal("false") || fail("expected a value");
-      case 'N': return literal("NaN") || fail("expected a value");
-      case 'I': return literal("Infinity") || fail("expected a value");
+      case '{':
+        return object(depth);
+      case '[':
+        return array(depth);
+      case '"':
+        return string();
+      case 'n':
+        return literal("null") || fail("expected a value");
+      case 't':
+        return literal("true") || fail("expected a value");
+      case 'f':
+        return literal("false") || fail("expected a value");
+      case 'N':
+        return literal("NaN") || fail("expected a value");
+      case 'I':
+        return literal("Infinity") || fail("expected a value");
       default:
         if (peek() == '-' && s_.substr(pos_, 9) == "-Infinity") {
           pos_ += 9;

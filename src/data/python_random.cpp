@@ -13,7 +13,8 @@ constexpr uint32_t kMatrixA = 0x9908b0dfU, kUpperMask = 0x80000000U, kLowerMask 
 
 PythonRandom::PythonRandom(int64_t seed) {
   // |seed| split into 32-bit words, least significant first; 0 gives the key [0].
-  uint64_t magnitude = seed < 0 ? static_cast<uint64_t>(-(seed + 1)) + 1 : static_cast<uint64_t>(seed);
+  uint64_t magnitude =
+      seed < 0 ? static_cast<uint64_t>(-(seed + 1)) + 1 : static_cast<uint64_t>(seed);
   std::vector<uint32_t> key;
   do {
     key.push_back(static_cast<uint32_t>(magnitude & 0xFFFFFFFFu));
@@ -41,7 +42,8 @@ void PythonRandom::init_by_array(std::span<const uint32_t> key) {
   size_t j = 0;
   const size_t len = key.size();
   for (size_t k = std::max<size_t>(kN, len); k > 0; --k) {
-    mt_[i] = (mt_[i] ^ ((mt_[i - 1] ^ (mt_[i - 1] >> 30)) * 1664525U)) + key[j] + static_cast<uint32_t>(j);
+    mt_[i] = (mt_[i] ^ ((mt_[i - 1] ^ (mt_[i - 1] >> 30)) * 1664525U)) + key[j] +
+             static_cast<uint32_t>(j);
     ++i;
     ++j;
     if (i >= kN) {
@@ -51,7 +53,8 @@ void PythonRandom::init_by_array(std::span<const uint32_t> key) {
     if (j >= len) j = 0;
   }
   for (int k = kN - 1; k > 0; --k) {
-    mt_[i] = (mt_[i] ^ ((mt_[i - 1] ^ (mt_[i - 1] >> 30)) * 1566083941U)) - static_cast<uint32_t>(i);
+    mt_[i] =
+        (mt_[i] ^ ((mt_[i - 1] ^ (mt_[i - 1] >> 30)) * 1566083941U)) - static_cast<uint32_t>(i);
     ++i;
     if (i >= kN) {
       mt_[0] = mt_[kN - 1];
@@ -95,7 +98,10 @@ size_t PythonRandom::choice_index(std::span<const int64_t> weights) {
   size_t lo = 0, hi = cum.size() - 1;
   while (lo < hi) {
     const size_t mid = (lo + hi) / 2;
-    if (x < static_cast<double>(cum[mid])) hi = mid; else lo = mid + 1;
+    if (x < static_cast<double>(cum[mid]))
+      hi = mid;
+    else
+      lo = mid + 1;
   }
   return lo;
 }

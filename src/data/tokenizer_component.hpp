@@ -15,7 +15,9 @@ class TokenizerComponent : public config::Component {
  public:
   TokenizerComponent(std::shared_ptr<tokenizer::HfTokenizer> tok, tokenizer::EncodeOptions options)
       : tok_(std::move(tok)), options_(options) {}
-  std::vector<int32_t> tokenize(std::string_view text) const { return tok_->encode(text, options_); }
+  std::vector<int32_t> tokenize(std::string_view text) const {
+    return tok_->encode(text, options_);
+  }
   // convert_tokens_to_ids with the reference's checks; warns when it falls back to unk.
   int32_t token_id(const std::string& token) const;
   const tokenizer::HfTokenizer& hf() const { return *tok_; }

@@ -6,13 +6,16 @@
 namespace instill::testing {
 namespace {
 
-CommandResult instill(const std::string& args) { return run_command("'" + instill_binary() + "' " + args); }
+CommandResult instill(const std::string& args) {
+  return run_command("'" + instill_binary() + "' " + args);
+}
 
 TEST(Cli, VersionAndHelp) {
   auto v = instill("--version");
   EXPECT_EQ(v.exit_code, 0);
   EXPECT_NE(v.out.find("instill "), std::string::npos) << v.out;
-  for (const char* args : {"--help", "data --help", "data create_raw_index --help", "print_config --help"}) {
+  for (const char* args :
+       {"--help", "data --help", "data create_raw_index --help", "print_config --help"}) {
     auto h = instill(args);
     EXPECT_EQ(h.exit_code, 0) << args;
     EXPECT_NE(h.out.find("Usage"), std::string::npos) << args;
@@ -31,15 +34,19 @@ TEST(Cli, UsageErrorsExitTwo) {
 TEST(Cli, CreateRawIndexReproducesReference) {
   INSTILL_REQUIRE_FIXTURE(jsonl, "modalities/data/lorem_ipsum_long.jsonl");
   TempDir tmp;
-  auto r = instill("data create_raw_index --index_path '" + (tmp / "x.idx").string() + "' '" + jsonl.string() + "'");
+  auto r = instill("data create_raw_index --index_path '" + (tmp / "x.idx").string() + "' '" +
+                   jsonl.string() + "'");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(slurp(tmp / "x.idx"), slurp(fixture("modalities/data/lorem_ipsum_long.idx")));
   // Second run: policy error by default (exit 1), skip keeps the file, override rewrites it.
-  auto again = instill("data create_raw_index --index_path '" + (tmp / "x.idx").string() + "' '" + jsonl.string() + "'");
+  auto again = instill("data create_raw_index --index_path '" + (tmp / "x.idx").string() + "' '" +
+                       jsonl.string() + "'");
   EXPECT_EQ(again.exit_code, 1);
   EXPECT_NE(again.err.find("already exists"), std::string::npos) << again.err;
-  EXPECT_EQ(instill("data create_raw_index --file_existence_policy skip --index_path '" + (tmp / "x.idx").string() +
-                    "' '" + jsonl.string() + "'").exit_code, 0);
+  EXPECT_EQ(instill("data create_raw_index --file_existence_policy skip --index_path '" +
+                    (tmp / "x.idx").string() + "' '" + jsonl.string() + "'")
+                .exit_code,
+            0);
 }
 
 TEST(Cli, CreateRawIndexDefaultPathAndBadLine) {
@@ -67,7 +74,9 @@ TEST(Cli, ConfigErrorsExitOneWithKeyPath) {
   spit(tmp / "dangling.yaml", "settings:\n  a: ${settings.b}\n");
   r = instill("print_config --config_file_path '" + (tmp / "dangling.yaml").string() + "'");
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_NE(r.err.find("dangling.yaml:2: settings.a: interpolation ${settings.b}"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("dangling.yaml:2: settings.a: interpolation ${settings.b}"),
+            std::string::npos)
+      << r.err;
   spit(tmp / "ok.yaml", "n: 1e-5\nb: yes\ns: ${n}\n");
   r = instill("print_config --config_file_path '" + (tmp / "ok.yaml").string() + "'");
   EXPECT_EQ(r.exit_code, 0) << r.err;
@@ -85,8 +94,8 @@ TEST(Cli, InspectHighlightsTrainedTokens) {
   TempDir tmp;
   // "User: hi\nAssistant:^hello$" in GPT-2 ids, written by hand: ^ = 61, $ = 3.
   spit(tmp / "in.jsonl", "{\"text\": \"User: hi\\nAssistant:\"}\n");
-  const std::string ids_cmd = "'" + instill_binary() + "' tokenize --tokenizer '" + tok.string() + "' --input '" +
-                              (tmp / "in.jsonl").string() + "'";
+  const std::string ids_cmd = "'" + instill_binary() + "' tokenize --tokenizer '" + tok.string() +
+                              "' --input '" + (tmp / "in.jsonl").string() + "'";
   auto r = run_command(ids_cmd);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   std::vector<uint32_t> ids;
@@ -109,17 +118,19 @@ TEST(Cli, InspectHighlightsTrainedTokens) {
   }
   // Index [(0, len)] pickled (protocol 4): single entry with APPEND.
   std::string idx = "\x80\x04\x95";
-  std::string body = std::string("\x5d\x94\x4b\x00\x4b", 5) + static_cast<char>(len) + "\x86\x94\x61\x2e";
+  std::string body =
+      std::string("\x5d\x94\x4b\x00\x4b", 5) + static_cast<char>(len) + "\x86\x94\x61\x2e";
   uint64_t blen = body.size();
   for (int i = 0; i < 8; ++i) idx += static_cast<char>(blen >> (8 * i));
   spit(tmp / "x.pbin", pbin + idx + body);
-  auto out = run_command("'" + instill_binary() + "' data inspect '" + (tmp / "x.pbin").string() + "' --tokenizer '" +
-                         tok.string() + "' --b_token '^' --e_token '$'");
+  auto out = run_command("'" + instill_binary() + "' data inspect '" + (tmp / "x.pbin").string() +
+                         "' --tokenizer '" + tok.string() + "' --b_token '^' --e_token '$'");
   ASSERT_EQ(out.exit_code, 0) << out.err;
-  EXPECT_NE(out.out.find("User: hi\nAssistant:^[[hello]]$<|endoftext|>"), std::string::npos) << out.out;
+  EXPECT_NE(out.out.find("User: hi\nAssistant:^[[hello]]$<|endoftext|>"), std::string::npos)
+      << out.out;
   EXPECT_NE(out.out.find("1 trained"), std::string::npos) << out.out;
-  auto bad = run_command("'" + instill_binary() + "' data inspect '" + (tmp / "x.pbin").string() + "' --tokenizer '" +
-                         tok.string() + "' --index 5");
+  auto bad = run_command("'" + instill_binary() + "' data inspect '" + (tmp / "x.pbin").string() +
+                         "' --tokenizer '" + tok.string() + "' --index 5");
   EXPECT_EQ(bad.exit_code, 2);
   EXPECT_NE(bad.err.find("out of range"), std::string::npos) << bad.err;
 }
@@ -143,12 +154,13 @@ TEST(Cli, BadPackedFilesExitOne) {
       {good.substr(0, 10), "truncated .pbin"},
       {good.substr(0, 5000), "exceeds the file size"},
       {beyond, "exceeds the file size"},
-      {good.substr(0, 12 + data_len) + "\x80\x04" + "cos\nsystem\n(S'x'\ntR.", "forbidden pickle opcode 0x63"},
+      {good.substr(0, 12 + data_len) + "\x80\x04" + "cos\nsystem\n(S'x'\ntR.",
+       "forbidden pickle opcode 0x63"},
   };
   for (const auto& [bytes, fragment] : cases) {
     spit(tmp / "bad.pbin", bytes);
-    auto r = run_command("'" + instill_binary() + "' data inspect '" + (tmp / "bad.pbin").string() + "' --tokenizer '" +
-                         tok.string() + "'");
+    auto r = run_command("'" + instill_binary() + "' data inspect '" + (tmp / "bad.pbin").string() +
+                         "' --tokenizer '" + tok.string() + "'");
     EXPECT_EQ(r.exit_code, 1) << fragment;
     EXPECT_NE(r.err.find(fragment), std::string::npos) << r.err;
     EXPECT_NE(r.err.find("bad.pbin"), std::string::npos) << r.err;

@@ -33,7 +33,8 @@ std::string resolve_error(const std::string& yaml, std::map<std::string, std::st
 }
 
 TEST(Interpolation, WholeValueKeepsType) {
-  auto doc = resolve("a: {n: 5, f: 1e-5, b: true, s: x}\nn: ${a.n}\nf: ${a.f}\nb: ${a.b}\nnone: ${z}\nz: null\n");
+  auto doc = resolve(
+      "a: {n: 5, f: 1e-5, b: true, s: x}\nn: ${a.n}\nf: ${a.f}\nb: ${a.b}\nnone: ${z}\nz: null\n");
   const auto& m = doc.root.as_map();
   EXPECT_EQ(m.at("n"), Value(5));
   EXPECT_TRUE(m.at("n").is_int());
@@ -52,14 +53,17 @@ TEST(Interpolation, MappingsAreDeepCopies) {
 }
 
 TEST(Interpolation, EmbeddedInTextBecomesPythonStr) {
-  auto doc = resolve("root: /data\nid: 7\nf: 0.5\nb: false\nn: null\n"
-                     "p: ${root}/${id}/x\nq: f=${f} b=${b} n=${n}\n");
+  auto doc = resolve(
+      "root: /data\nid: 7\nf: 0.5\nb: false\nn: null\n"
+      "p: ${root}/${id}/x\nq: f=${f} b=${b} n=${n}\n");
   EXPECT_EQ(doc.root.as_map().at("p"), Value("/data/7/x"));
   EXPECT_EQ(doc.root.as_map().at("q"), Value("f=0.5 b=False n=None"));
 }
 
 TEST(Interpolation, ListIndicesRelativeAndChained) {
-  auto doc = resolve("l: [a, {x: 2}]\ni: ${l[1].x}\nj: ${l.0}\nk: ${i}\nsub: {a: 1, b: '${.a}', c: {d: '${..a}'}}\n");
+  auto doc = resolve(
+      "l: [a, {x: 2}]\ni: ${l[1].x}\nj: ${l.0}\nk: ${i}\nsub: {a: 1, b: '${.a}', c: {d: "
+      "'${..a}'}}\n");
   const auto& m = doc.root.as_map();
   EXPECT_EQ(m.at("i"), Value(2));
   EXPECT_EQ(m.at("j"), Value("a"));
@@ -79,7 +83,11 @@ TEST(Interpolation, ModalitiesResolvers) {
       "o: ${cuda_env:OTHER}\nu: ${cuda_env:UNSET}\nf: ${modalities_env:config_file_path}\n"
       "d: ${modalities_env:config_folder_path}\nc: ${node_env:num_cpus}\nx: ${node_env:other}\n"
       "e: ${oc.env:HOME_DIR}\ng: ${oc.env:MISSING,fallback}\n",
-      {{"RANK", "3"}, {"WORLD_SIZE", "8"}, {"LOCAL_RANK", "1"}, {"OTHER", "v"}, {"HOME_DIR", "/h"}});
+      {{"RANK", "3"},
+       {"WORLD_SIZE", "8"},
+       {"LOCAL_RANK", "1"},
+       {"OTHER", "v"},
+       {"HOME_DIR", "/h"}});
   const auto& m = doc.root.as_map();
   EXPECT_EQ(m.at("r"), Value(3));
   EXPECT_EQ(m.at("w"), Value(8));
@@ -109,7 +117,8 @@ TEST(Interpolation, ResolverErrorsNameTheKey) {
 }
 
 TEST(Interpolation, DanglingReferencesNameBothPaths) {
-  std::string e = resolve_error("model:\n  config:\n    n_embd: ${settings.width}\nsettings: {depth: 2}\n");
+  std::string e =
+      resolve_error("model:\n  config:\n    n_embd: ${settings.width}\nsettings: {depth: 2}\n");
   EXPECT_NE(e.find("c.yaml:3: model.config.n_embd"), std::string::npos) << e;
   EXPECT_NE(e.find("settings.width, which does not exist"), std::string::npos) << e;
   EXPECT_NE(e.find("no key \"width\" in settings"), std::string::npos) << e;

@@ -24,15 +24,18 @@ Registry test_registry(int* builds) {
   r.add("counter", "plain",
         Schema{Field::integer("n").greater_than(1).strict(),
                Field::component("child", "counter").optional(),
-               Field::enumeration("mode", {{"p2_norm", "P2_NORM"}, {"max_norm", "MAX_NORM"}}).defaults("p2_norm"),
-               Field::number("lr").defaults(0.1), Field::list("keys").of(FieldKind::kString).defaults(ValueList{})},
+               Field::enumeration("mode", {{"p2_norm", "P2_NORM"}, {"max_norm", "MAX_NORM"}})
+                   .defaults("p2_norm"),
+               Field::number("lr").defaults(0.1),
+               Field::list("keys").of(FieldKind::kString).defaults(ValueList{})},
         [builds](const ComponentConfig& c) {
           ++*builds;
           auto out = std::make_shared<Counter>(c.get_int("n"));
           if (!c.is_null("child")) out->child = c.get_component<Counter>("child");
           return out;
         });
-  r.add("counter", "other", Schema{}, [](const ComponentConfig&) { return std::make_shared<Counter>(0); });
+  r.add("counter", "other", Schema{},
+        [](const ComponentConfig&) { return std::make_shared<Counter>(0); });
   return r;
 }
 
@@ -50,42 +53,58 @@ std::string build_error(const std::string& yaml, const std::string& key) {
 
 TEST(Registry, ValidationErrorsNameKeyPathExpectationAndValue) {
   std::string e = build_error(
-      "train_dataset:\n  component_key: counter\n  variant_key: plain\n  config:\n    n: abc\n", "train_dataset");
-  EXPECT_NE(e.find("c.yaml:5: train_dataset.config.n: expected an integer > 1, got \"abc\""), std::string::npos) << e;
+      "train_dataset:\n  component_key: counter\n  variant_key: plain\n  config:\n    n: abc\n",
+      "train_dataset");
+  EXPECT_NE(e.find("c.yaml:5: train_dataset.config.n: expected an integer > 1, got \"abc\""),
+            std::string::npos)
+      << e;
   e = build_error("x: {component_key: counter, variant_key: plain, config: {n: 1}}\n", "x");
   EXPECT_NE(e.find("x.config.n: expected an integer > 1, got 1"), std::string::npos) << e;
   e = build_error("x: {component_key: counter, variant_key: plain, config: {n: 2.0}}\n", "x");
   EXPECT_NE(e.find("got 2.0"), std::string::npos) << "strict ints reject floats: " << e;
-  e = build_error("x: {component_key: counter, variant_key: plain, config: {n: 2, lr: fast}}\n", "x");
+  e = build_error("x: {component_key: counter, variant_key: plain, config: {n: 2, lr: fast}}\n",
+                  "x");
   EXPECT_NE(e.find("x.config.lr: expected a number, got \"fast\""), std::string::npos) << e;
-  e = build_error("x: {component_key: counter, variant_key: plain, config: {n: 2, keys: [a, 3]}}\n", "x");
+  e = build_error("x: {component_key: counter, variant_key: plain, config: {n: 2, keys: [a, 3]}}\n",
+                  "x");
   EXPECT_NE(e.find("x.config.keys[1]: expected a list of strings, got 3"), std::string::npos) << e;
 }
 
 TEST(Registry, UnknownKeysAndMissingFields) {
-  std::string e = build_error("x: {component_key: counter, variant_key: plain, config: {n: 2, m: 1}}\n", "x");
-  EXPECT_NE(e.find("x.config.m: unknown key for component counter.plain (allowed keys: n, child, mode, lr, keys)"),
-            std::string::npos) << e;
+  std::string e =
+      build_error("x: {component_key: counter, variant_key: plain, config: {n: 2, m: 1}}\n", "x");
+  EXPECT_NE(e.find("x.config.m: unknown key for component counter.plain (allowed keys: n, child, "
+                   "mode, lr, keys)"),
+            std::string::npos)
+      << e;
   e = build_error("x: {component_key: counter, variant_key: plain, config: {}}\n", "x");
-  EXPECT_NE(e.find("x.config.n: required field is missing (expected an integer > 1)"), std::string::npos) << e;
+  EXPECT_NE(e.find("x.config.n: required field is missing (expected an integer > 1)"),
+            std::string::npos)
+      << e;
   e = build_error("x: {component_key: counter, variant_key: plain, conf: {}}\n", "x");
   EXPECT_NE(e.find("x.conf: unexpected key in a component definition"), std::string::npos) << e;
 }
 
 TEST(Registry, UnknownComponentOrVariantListsTheRegisteredOnes) {
   std::string e = build_error("x: {component_key: countr, variant_key: plain, config: {}}\n", "x");
-  EXPECT_NE(e.find("unknown component_key \"countr\" (registered: counter)"), std::string::npos) << e;
+  EXPECT_NE(e.find("unknown component_key \"countr\" (registered: counter)"), std::string::npos)
+      << e;
   e = build_error("x: {component_key: counter, variant_key: plane, config: {}}\n", "x");
-  EXPECT_NE(e.find("unknown variant_key \"plane\" for component_key \"counter\" (registered variants: other, plain)"),
-            std::string::npos) << e;
+  EXPECT_NE(e.find("unknown variant_key \"plane\" for component_key \"counter\" (registered "
+                   "variants: other, plain)"),
+            std::string::npos)
+      << e;
 }
 
 TEST(Registry, EnumsAcceptValueOrMemberName) {
   int builds = 0;
   Registry r = test_registry(&builds);
-  auto doc = load_yaml_string("x: {component_key: counter, variant_key: plain, config: {n: 2, mode: MAX_NORM}}\n", "c.yaml");
+  auto doc = load_yaml_string(
+      "x: {component_key: counter, variant_key: plain, config: {n: 2, mode: MAX_NORM}}\n",
+      "c.yaml");
   EXPECT_NO_THROW(ComponentBuilder(r, doc).build("x"));
-  EXPECT_NE(build_error("x: {component_key: counter, variant_key: plain, config: {n: 2, mode: l1}}\n", "x")
+  EXPECT_NE(build_error(
+                "x: {component_key: counter, variant_key: plain, config: {n: 2, mode: l1}}\n", "x")
                 .find("expected one of p2_norm (P2_NORM), max_norm (MAX_NORM), got \"l1\""),
             std::string::npos);
 }
@@ -95,34 +114,53 @@ TEST(Registry, InstanceKeysAreSharedAndNestedDefinitionsAreNot) {
   Registry r = test_registry(&builds);
   auto doc = load_yaml_string(
       "shared: {component_key: counter, variant_key: plain, config: {n: 5}}\n"
-      "a: {component_key: counter, variant_key: plain, config: {n: 2, child: {instance_key: shared, pass_type: BY_REFERENCE}}}\n"
-      "b: {component_key: counter, variant_key: plain, config: {n: 3, child: {instance_key: shared, pass_type: BY_VALUE}}}\n"
-      "c: {component_key: counter, variant_key: plain, config: {n: 4, child: {component_key: counter, variant_key: plain, config: {n: 6}}}}\n"
-      "d: {component_key: counter, variant_key: plain, config: {n: 4, child: {component_key: counter, variant_key: plain, config: {n: 6}}}}\n",
+      "a: {component_key: counter, variant_key: plain, config: {n: 2, child: {instance_key: "
+      "shared, pass_type: BY_REFERENCE}}}\n"
+      "b: {component_key: counter, variant_key: plain, config: {n: 3, child: {instance_key: "
+      "shared, pass_type: BY_VALUE}}}\n"
+      "c: {component_key: counter, variant_key: plain, config: {n: 4, child: {component_key: "
+      "counter, variant_key: plain, config: {n: 6}}}}\n"
+      "d: {component_key: counter, variant_key: plain, config: {n: 4, child: {component_key: "
+      "counter, variant_key: plain, config: {n: 6}}}}\n",
       "c.yaml");
   ComponentBuilder builder(r, doc);
   auto a = builder.build_component<Counter>("a");
   auto b = builder.build_component<Counter>("b");
-  EXPECT_EQ(a->child.get(), b->child.get()) << "instance_key must share one object (even BY_VALUE, Q1)";
+  EXPECT_EQ(a->child.get(), b->child.get())
+      << "instance_key must share one object (even BY_VALUE, Q1)";
   EXPECT_EQ(builder.build_component<Counter>("shared").get(), a->child.get());
   EXPECT_EQ(builds, 3);
   auto c = builder.build_component<Counter>("c");
   auto d = builder.build_component<Counter>("d");
   EXPECT_NE(c->child.get(), d->child.get());
-  EXPECT_EQ(builder.build_component<Counter>("c").get(), c.get()) << "top-level entries are memoised";
+  EXPECT_EQ(builder.build_component<Counter>("c").get(), c.get())
+      << "top-level entries are memoised";
   EXPECT_EQ(builds, 7);
 }
 
 TEST(Registry, ReferenceErrors) {
-  std::string e = build_error("a: {component_key: counter, variant_key: plain, config: {n: 2, child: {instance_key: nope, pass_type: BY_REFERENCE}}}\n", "a");
-  EXPECT_NE(e.find("a.config.child.instance_key: no top-level entry \"nope\""), std::string::npos) << e;
-  e = build_error("a: {component_key: counter, variant_key: plain, config: {n: 2, child: {instance_key: a, pass_type: BY_REFERENCE}}}\n", "a");
+  std::string e = build_error(
+      "a: {component_key: counter, variant_key: plain, config: {n: 2, child: {instance_key: nope, "
+      "pass_type: BY_REFERENCE}}}\n",
+      "a");
+  EXPECT_NE(e.find("a.config.child.instance_key: no top-level entry \"nope\""), std::string::npos)
+      << e;
+  e = build_error(
+      "a: {component_key: counter, variant_key: plain, config: {n: 2, child: {instance_key: a, "
+      "pass_type: BY_REFERENCE}}}\n",
+      "a");
   EXPECT_NE(e.find("reference cycle"), std::string::npos) << e;
-  e = build_error("a: {component_key: counter, variant_key: plain, config: {n: 2, child: {instance_key: o, pass_type: BY_REFERENCE}}}\n"
-                  "o: {component_key: counter, variant_key: other, config: {}}\n", "a");
+  e = build_error(
+      "a: {component_key: counter, variant_key: plain, config: {n: 2, child: {instance_key: o, "
+      "pass_type: BY_REFERENCE}}}\n"
+      "o: {component_key: counter, variant_key: other, config: {}}\n",
+      "a");
   EXPECT_EQ(e, "(no error)") << "a component of the right key passes";
-  e = build_error("a: {component_key: counter, variant_key: plain, config: {n: 2, child: 5}}\n", "a");
-  EXPECT_NE(e.find("a.config.child: expected a component of kind counter or null, got 5"), std::string::npos) << e;
+  e = build_error("a: {component_key: counter, variant_key: plain, config: {n: 2, child: 5}}\n",
+                  "a");
+  EXPECT_NE(e.find("a.config.child: expected a component of kind counter or null, got 5"),
+            std::string::npos)
+      << e;
 }
 
 TEST(Registry, FixtureConfigsLoadAndResolve) {
@@ -141,15 +179,18 @@ TEST(Registry, FixtureConfigsLoadAndResolve) {
     ++n;
   }
   EXPECT_GE(n, 10);
-  auto doc = load_app_config(root / "tests/instruction_tuning/files/instruction_tune_model_config.yaml",
-                             ResolverContext{"", std::string("/tmp/e"), std::string("id7"), {}, 0});
+  auto doc =
+      load_app_config(root / "tests/instruction_tuning/files/instruction_tune_model_config.yaml",
+                      ResolverContext{"", std::string("/tmp/e"), std::string("id7"), {}, 0});
   const auto& settings = doc.root.as_map().at("settings").as_map();
   EXPECT_EQ(settings.at("paths").as_map().at("experiment_folder_path"), Value("/tmp/e/id7"));
   EXPECT_EQ(settings.at("cuda_env").as_map().at("world_size"), Value(2));
   // The chat-template config's template is kept byte for byte (a block scalar with '\n').
-  auto tpl = load_app_config(root / "tests/instruction_tuning/files/apply_chat_template_config.yaml");
+  auto tpl =
+      load_app_config(root / "tests/instruction_tuning/files/apply_chat_template_config.yaml");
   const std::string& t = tpl.root.as_map().at("jinja2_chat_template").as_string();
-  EXPECT_EQ(t.rfind("{{ chat_template_data.system_instruction + '\\n' }}\n", 0), 0u) << t.substr(0, 80);
+  EXPECT_EQ(t.rfind("{{ chat_template_data.system_instruction + '\\n' }}\n", 0), 0u)
+      << t.substr(0, 80);
 }
 
 // Spec §7.3 table over the hand-built stream 0..19 (4-byte tokens).
@@ -163,7 +204,9 @@ TEST(DataComponents, ContinuousDatasetBlocks) {
     w.finish();
   }
   const auto path = tmp / "d.pbin";
-  auto make = [&](int64_t seq, bool reuse) { return data::PackedDatasetContinuous(path, seq, "text", reuse); };
+  auto make = [&](int64_t seq, bool reuse) {
+    return data::PackedDatasetContinuous(path, seq, "text", reuse);
+  };
   auto d2 = make(1, true);  // block 2
   EXPECT_EQ(d2.size(), 19u);
   EXPECT_EQ(d2.sample(18), (std::vector<uint32_t>{18, 19}));
@@ -190,13 +233,19 @@ TEST(DataComponents, BuiltFromAConfig) {
   auto doc = load_yaml_string(
       "settings: {seq: 256}\n"
       "ds: {component_key: dataset, variant_key: packed_mem_map_dataset_continuous,\n"
-      "     config: {raw_data_path: " + pbin.string() + ", sequence_length: 256, sample_key: input_ids}}\n"
-      "tokens: {component_key: number_conversion, variant_key: num_tokens_from_packed_mem_map_dataset_continuous,\n"
-      "     config: {dataset_path: " + pbin.string() + ", sequence_length: 256, dp_degree: 2, local_micro_batch_size: 3,\n"
-      "              gradient_accumulation_steps: 2, reuse_last_target: false}}\n"
-      "steps: {component_key: number_conversion, variant_key: num_steps_from_num_tokens,\n"
-      "     config: {dp_degree: 2, local_micro_batch_size: 3, global_num_tokens: 100000, sequence_length: 256,\n"
-      "              gradient_accumulation_steps: 2}}\n",
+      "     config: {raw_data_path: " +
+          pbin.string() +
+          ", sequence_length: 256, sample_key: input_ids}}\n"
+          "tokens: {component_key: number_conversion, variant_key: "
+          "num_tokens_from_packed_mem_map_dataset_continuous,\n"
+          "     config: {dataset_path: " +
+          pbin.string() +
+          ", sequence_length: 256, dp_degree: 2, local_micro_batch_size: 3,\n"
+          "              gradient_accumulation_steps: 2, reuse_last_target: false}}\n"
+          "steps: {component_key: number_conversion, variant_key: num_steps_from_num_tokens,\n"
+          "     config: {dp_degree: 2, local_micro_batch_size: 3, global_num_tokens: 100000, "
+          "sequence_length: 256,\n"
+          "              gradient_accumulation_steps: 2}}\n",
       "c.yaml");
   ComponentBuilder b(r, doc);
   auto ds = b.build_component<data::PackedDatasetContinuous>("ds");

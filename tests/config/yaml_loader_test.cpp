@@ -18,11 +18,13 @@ TEST(YamlLoader, Yaml11Booleans) {
   for (const char* f : {"false", "False", "FALSE", "no", "No", "NO", "off", "Off", "OFF"})
     EXPECT_EQ(resolve_plain_scalar(f), Value(false)) << f;
   // Not booleans in YAML 1.1 as PyYAML implements it.
-  for (const char* s : {"y", "n", "tRue", "yES"}) EXPECT_TRUE(resolve_plain_scalar(s).is_string()) << s;
+  for (const char* s : {"y", "n", "tRue", "yES"})
+    EXPECT_TRUE(resolve_plain_scalar(s).is_string()) << s;
 }
 
 TEST(YamlLoader, OmegaConfFloatsAndYaml11Ints) {
-  for (const char* f : {"1e-5", "6e-4", "1e-8", "1e-1", "1E5", "-2.5", "3.", ".5", "1.0e+3", "1_000.5"})
+  for (const char* f :
+       {"1e-5", "6e-4", "1e-8", "1e-1", "1E5", "-2.5", "3.", ".5", "1.0e+3", "1_000.5"})
     EXPECT_TRUE(resolve_plain_scalar(f).is_float()) << f;
   EXPECT_DOUBLE_EQ(resolve_plain_scalar("1e-5").as_float(), 1e-5);
   EXPECT_DOUBLE_EQ(resolve_plain_scalar("1_000.5").as_float(), 1000.5);

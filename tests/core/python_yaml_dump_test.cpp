@@ -51,7 +51,8 @@ TEST(PyYamlDump, MatchesPyYamlOnCorpus) {
     GTEST_SKIP() << "SKIPPED: /usr/bin/python3 with python3-yaml (the oracle) is not installed";
   TempDir tmp;
   spit(tmp / "gen.py", kCorpusScript);
-  auto r = run_command("/usr/bin/python3 '" + (tmp / "gen.py").string() + "' '" + (tmp / "c.txt").string() + "'");
+  auto r = run_command("/usr/bin/python3 '" + (tmp / "gen.py").string() + "' '" +
+                       (tmp / "c.txt").string() + "'");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   std::istringstream lines(slurp(tmp / "c.txt"));
   std::string json_line, yaml_line;
@@ -66,8 +67,8 @@ TEST(PyYamlDump, MatchesPyYamlOnCorpus) {
       std::string la, le;
       int line = 1;
       while (std::getline(a, la) && std::getline(e, le) && la == le) ++line;
-      ADD_FAILURE() << "case " << n << " differs from PyYAML at line " << line << "\n  PyYAML : " << le
-                    << "\n  instill: " << la;
+      ADD_FAILURE() << "case " << n << " differs from PyYAML at line " << line
+                    << "\n  PyYAML : " << le << "\n  instill: " << la;
     }
     ++n;
   }

@@ -1,10 +1,9 @@
-#include "data/pack_encoded_data.hpp"
-
 #include <gtest/gtest.h>
 
 #include "config/app_config.hpp"
 #include "core/error.hpp"
 #include "data/jq_query.hpp"
+#include "data/pack_encoded_data.hpp"
 #include "data/raw_index.hpp"
 #include "test_support.hpp"
 
@@ -20,20 +19,23 @@ using instill::testing::TempDir;
 // repository (its paths are relative to the working directory).
 TEST(PackEncodedData, ReproducesReferencePbinFiles) {
   INSTILL_REQUIRE_FIXTURE(data, "modalities/data");
-  INSTILL_REQUIRE_FIXTURE(config, "modalities/config_files/data_preparation/packed_dataset_config.yaml");
+  INSTILL_REQUIRE_FIXTURE(config,
+                          "modalities/config_files/data_preparation/packed_dataset_config.yaml");
   for (const std::string name : {"lorem_ipsum", "lorem_ipsum_long"}) {
     TempDir tmp;
     fs::create_directories(tmp / "data");
     for (const std::string f : {name + ".jsonl", name + ".idx", std::string("tokenizer")})
       fs::create_symlink(data / f, tmp / "data" / f);
     std::string yaml = slurp(config);
-    for (size_t i = yaml.find("lorem_ipsum."); i != std::string::npos; i = yaml.find("lorem_ipsum.", i + name.size()))
+    for (size_t i = yaml.find("lorem_ipsum."); i != std::string::npos;
+         i = yaml.find("lorem_ipsum.", i + name.size()))
       yaml.replace(i, 12, name + ".");
     spit(tmp / "config.yaml", yaml);
     const fs::path cwd = fs::current_path();
     fs::current_path(tmp.path());
     try {
-      auto stats = pack_encoded_data(config::load_app_config("config.yaml"), FileExistencePolicy::kError);
+      auto stats =
+          pack_encoded_data(config::load_app_config("config.yaml"), FileExistencePolicy::kError);
       EXPECT_TRUE(stats.written);
       EXPECT_EQ(stats.token_size, 2);
     } catch (...) {
@@ -48,13 +50,17 @@ TEST(PackEncodedData, ReproducesReferencePbinFiles) {
 TEST(PackEncodedData, BadDocumentFailsNamingItsLineAndWritesNothing) {
   INSTILL_REQUIRE_FIXTURE(tok, "modalities/data/tokenizer/hf_gpt2");
   TempDir tmp;
-  spit(tmp / "in.jsonl", "{\"text\": \"fine\"}\n{\"text\": \"also fine\"}\n{\"txt\": \"no text key\"}\n");
-  spit(tmp / "c.yaml", "settings:\n  src_path: " + (tmp / "in.jsonl").string() + "\n  dst_path: " +
-                           (tmp / "out.pbin").string() + "\n  index_path: null\n  jq_pattern: .text\n  num_cpus: 2\n"
-                           "  eod_token: <|endoftext|>\n  processing_batch_size: 1\n  raw_samples_queue_size: 1\n"
-                           "  processed_samples_queue_size: 1\ntokenizer:\n  component_key: tokenizer\n"
-                           "  variant_key: pretrained_hf_tokenizer\n  config:\n    pretrained_model_name_or_path: " +
-                           tok.string() + "\n");
+  spit(tmp / "in.jsonl",
+       "{\"text\": \"fine\"}\n{\"text\": \"also fine\"}\n{\"txt\": \"no text key\"}\n");
+  spit(
+      tmp / "c.yaml",
+      "settings:\n  src_path: " + (tmp / "in.jsonl").string() +
+          "\n  dst_path: " + (tmp / "out.pbin").string() +
+          "\n  index_path: null\n  jq_pattern: .text\n  num_cpus: 2\n"
+          "  eod_token: <|endoftext|>\n  processing_batch_size: 1\n  raw_samples_queue_size: 1\n"
+          "  processed_samples_queue_size: 1\ntokenizer:\n  component_key: tokenizer\n"
+          "  variant_key: pretrained_hf_tokenizer\n  config:\n    pretrained_model_name_or_path: " +
+          tok.string() + "\n");
   auto doc = config::load_app_config(tmp / "c.yaml");
   EXPECT_THROW(pack_encoded_data(doc, FileExistencePolicy::kError), Error) << "no index yet";
   create_raw_index(tmp / "in.jsonl", tmp / "in.idx", FileExistencePolicy::kError);
@@ -62,16 +68,18 @@ TEST(PackEncodedData, BadDocumentFailsNamingItsLineAndWritesNothing) {
     pack_encoded_data(doc, FileExistencePolicy::kError);
     FAIL() << "a document without the jq key was accepted";
   } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find("in.jsonl: line 3: jq was not able to find anything"), std::string::npos)
+    EXPECT_NE(std::string(e.what()).find("in.jsonl: line 3: jq was not able to find anything"),
+              std::string::npos)
         << e.what();
   }
   EXPECT_FALSE(fs::exists(tmp / "out.pbin"));
 }
 
 TEST(JqQuery, FastPathAndLibJqAgree) {
-  const std::string line = R"({"a": {"b": "x\u00e9"}, "messages": [{"content": "hi"}], "n": 3, "z": null})";
+  const std::string line =
+      R"({"a": {"b": "x\u00e9"}, "messages": [{"content": "hi"}], "n": 3, "z": null})";
   EXPECT_EQ(JqQuery(".a.b").first_string(line), "x\xc3\xa9");
-  EXPECT_EQ(JqQuery(".messages[0].content").first_string(line), "hi");          // libjq
+  EXPECT_EQ(JqQuery(".messages[0].content").first_string(line), "hi");        // libjq
   EXPECT_EQ(JqQuery(".a.b | ascii_upcase").first_string(line), "X\xc3\xa9");  // libjq
   EXPECT_EQ(JqQuery(".messages[].content").first_string(line), "hi");
   for (const char* bad : {".missing", ".z", ".a.missing.deeper"}) {
@@ -79,12 +87,13 @@ TEST(JqQuery, FastPathAndLibJqAgree) {
       JqQuery(bad).first_string(line);
       FAIL() << bad;
     } catch (const Error& e) {
-      EXPECT_NE(std::string(e.what()).find("not able to find anything"), std::string::npos) << e.what();
+      EXPECT_NE(std::string(e.what()).find("not able to find anything"), std::string::npos)
+          << e.what();
     }
   }
-  EXPECT_THROW(JqQuery(".n").first_string(line), Error);             // not a string
-  EXPECT_THROW(JqQuery(".n.x").first_string(line), Error);           // jq error (number has no keys)
-  EXPECT_THROW(JqQuery(".[").first_string(line), Error);             // does not compile
+  EXPECT_THROW(JqQuery(".n").first_string(line), Error);    // not a string
+  EXPECT_THROW(JqQuery(".n.x").first_string(line), Error);  // jq error (number has no keys)
+  EXPECT_THROW(JqQuery(".[").first_string(line), Error);    // does not compile
   EXPECT_THROW(JqQuery(".a").first_string("{not json"), Error);
 }
 

@@ -30,7 +30,8 @@ void expect_roundtrip(const std::filesystem::path& original) {
 }
 
 TEST(Pbin, ReferenceFilesReadAsSpecified) {
-  for (auto [name, docs] : {std::pair<std::string, size_t>{"lorem_ipsum", 12}, {"lorem_ipsum_long", 500}}) {
+  for (auto [name, docs] :
+       {std::pair<std::string, size_t>{"lorem_ipsum", 12}, {"lorem_ipsum_long", 500}}) {
     INSTILL_REQUIRE_FIXTURE(path, "modalities/data/" + name + ".pbin");
     PbinReader r(path);
     EXPECT_EQ(r.token_size(), 2) << "GPT-2 vocabulary of 50257 needs 2-byte tokens";
@@ -189,9 +190,7 @@ TEST(Pbin, BadFilesAreClearErrors) {
   expect_reader_error(outside, "lies outside");
 }
 
-TEST(Pbin, MissingFileIsAClearError) {
-  EXPECT_THROW(PbinReader("/nonexistent/x.pbin"), Error);
-}
+TEST(Pbin, MissingFileIsAClearError) { EXPECT_THROW(PbinReader("/nonexistent/x.pbin"), Error); }
 
 TEST(Pbin, WriterLeavesNothingWhenNotFinished) {
   TempDir tmp;

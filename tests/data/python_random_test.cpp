@@ -18,7 +18,8 @@ TEST(PythonRandom, GoldenOutputsForSeed1234) {
   for (double expected : {0.9664535356921388, 0.4407325991753527, 0.007491470058587191,
                           0.9109759624491242, 0.939268997363764})
     EXPECT_EQ(q.random(), expected);
-  EXPECT_EQ(PythonRandom(-1234).random(), 0.9664535356921388) << "the sign of the seed is discarded";
+  EXPECT_EQ(PythonRandom(-1234).random(), 0.9664535356921388)
+      << "the sign of the seed is discarded";
 }
 
 TEST(PythonRandom, SplitOfTheFiftyLineTestFile) {
@@ -32,11 +33,13 @@ TEST(PythonRandom, SplitOfTheFiftyLineTestFile) {
 
 // CPython as the oracle for other seeds (incl. multi-word ones) and weights.
 TEST(PythonRandom, MatchesCPython) {
-  if (!instill::testing::have_python_module("random")) GTEST_SKIP() << "SKIPPED: /usr/bin/python3 not available";
+  if (!instill::testing::have_python_module("random"))
+    GTEST_SKIP() << "SKIPPED: /usr/bin/python3 not available";
   auto r = instill::testing::run_command(
       "/usr/bin/python3 -c \"import random\n"
       "for s in [0, 1, 42, 2**32 + 5, 2**40 - 3, -7]:\n"
-      "  random.seed(s); print(s, repr(random.random()), ''.join(str(random.choices((0,1,2), weights=(60,20,20))[0]) for _ in range(64)))\"");
+      "  random.seed(s); print(s, repr(random.random()), ''.join(str(random.choices((0,1,2), "
+      "weights=(60,20,20))[0]) for _ in range(64)))\"");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   std::istringstream lines(r.out);
   int64_t seed;

@@ -73,7 +73,7 @@ void expect_bad(const std::string& text, const std::string& fragment) {
 
 TEST(RawIndex, RejectsWhatPythonRejects) {
   expect_bad("{\"a\": 1}\n{\"a\": }\n", "line 2 (byte offset 9)");
-  expect_bad("", "line 1 (byte offset 0)");                  // empty file = one empty line
+  expect_bad("", "line 1 (byte offset 0)");                   // empty file = one empty line
   expect_bad("1\n\n2\n", "line 2 (byte offset 2)");           // blank line
   expect_bad("1\n2\n\n", "line 3");                           // trailing blank line
   expect_bad("{\"a\": \"\xff\"}\n", "invalid UTF-8");         // bad UTF-8
