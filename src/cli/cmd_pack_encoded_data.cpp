@@ -17,6 +17,7 @@ void setup(CLI::App& root) {
   struct Opts {
     std::string config;
     std::string policy = "error";
+    bool skip_invalid = false;
   };
   auto opts = std::make_shared<Opts>();
   cmd->add_option("config_path", opts->config, "Packing config (settings + tokenizer)")->required();
@@ -24,11 +25,17 @@ void setup(CLI::App& root) {
                   "What to do when the .pbin exists: skip, error or override")
       ->check(CLI::IsMember({"skip", "error", "override"}))
       ->capture_default_str();
+  cmd->add_flag(
+      "--skip_invalid", opts->skip_invalid,
+      "Skip documents that fail (each listed on stderr) instead of stopping at the first");
   cmd->callback([opts] {
     const auto t0 = std::chrono::steady_clock::now();
     auto doc = instill::config::load_app_config(opts->config);
-    auto stats =
-        instill::data::pack_encoded_data(doc, instill::parse_file_existence_policy(opts->policy));
+    auto stats = instill::data::pack_encoded_data(
+        doc, instill::parse_file_existence_policy(opts->policy),
+        [&](instill::data::PackSettings& s) { s.skip_invalid = opts->skip_invalid; });
+    for (const auto& [line, why] : stats.skipped)
+      std::cerr << "instill: skipped line " << line << ": " << why << "\n";
     if (!stats.written) return;
     const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     std::cerr << "instill: packed " << stats.documents << " documents, " << stats.tokens

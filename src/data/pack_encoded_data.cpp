@@ -78,9 +78,15 @@ PackStats pack_encoded_data(const PackSettings& s, const TokenizerComponent& tok
       }
     });
     for (size_t k = 0; k < n; ++k) {
-      if (errors[k])
-        throw Error(s.src_path.string() + ": line " + std::to_string(chunk + k + 1) + ": " +
-                    *errors[k] + " (nothing was written to " + s.dst_path.string() + ")");
+      if (errors[k]) {
+        if (!s.skip_invalid)
+          throw Error(s.src_path.string() + ": line " + std::to_string(chunk + k + 1) + ": " +
+                      *errors[k] + " (nothing was written to " + s.dst_path.string() +
+                      "; pass --skip_invalid to skip such documents)");
+        stats.skipped.emplace_back(chunk + k + 1, *errors[k]);
+        continue;
+      }
+      ++stats.documents;
       writer.add_encoded_document(encoded[k]);
       if (s.on_document) s.on_document(chunk + k, kept_ids[k]);
       stats.tokens += encoded[k].size() / static_cast<size_t>(token_size);
@@ -91,7 +97,6 @@ PackStats pack_encoded_data(const PackSettings& s, const TokenizerComponent& tok
   writer.finish();
   progress.finish();
   stats.written = true;
-  stats.documents = index.size();
   stats.token_size = token_size;
   return stats;
 }

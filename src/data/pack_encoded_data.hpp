@@ -8,6 +8,8 @@
 #include <functional>
 #include <span>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "config/config_document.hpp"
 #include "core/fs.hpp"
@@ -22,7 +24,9 @@ struct PackSettings {
   std::string jq_pattern;
   int num_cpus = 0;  // 0: all cores
   std::string eod_token;
-  bool show_progress = true;  // a progress line on stderr when it is a terminal
+  bool show_progress = true;
+  // Skip documents that fail (listed in PackStats::skipped) instead of stopping.
+  bool skip_invalid = false;  // a progress line on stderr when it is a terminal
   // Called in document order with each document's final ids (for reports).
   std::function<void(size_t document, std::span<const uint32_t> ids)> on_document;
 };
@@ -32,6 +36,7 @@ struct PackStats {
   size_t documents = 0;
   uint64_t tokens = 0;
   int token_size = 0;
+  std::vector<std::pair<size_t, std::string>> skipped;  // (1-based line, reason)
 };
 
 PackStats pack_encoded_data(const PackSettings& settings, const TokenizerComponent& tokenizer,

@@ -1,9 +1,12 @@
 #include <gtest/gtest.h>
 
 #include "config/app_config.hpp"
+#include "config/yaml_loader.hpp"
 #include "core/error.hpp"
+#include "data/components.hpp"
 #include "data/jq_query.hpp"
 #include "data/pack_encoded_data.hpp"
+#include "data/pbin.hpp"
 #include "data/raw_index.hpp"
 #include "test_support.hpp"
 
@@ -95,6 +98,34 @@ TEST(JqQuery, FastPathAndLibJqAgree) {
   EXPECT_THROW(JqQuery(".n.x").first_string(line), Error);  // jq error (number has no keys)
   EXPECT_THROW(JqQuery(".[").first_string(line), Error);    // does not compile
   EXPECT_THROW(JqQuery(".a").first_string("{not json"), Error);
+}
+
+}  // namespace
+}  // namespace instill::data
+
+namespace instill::data {
+namespace {
+
+TEST(PackEncodedData, SkipInvalidListsSkippedLines) {
+  INSTILL_REQUIRE_FIXTURE(tok, "modalities/data/tokenizer/hf_gpt2");
+  TempDir tmp;
+  spit(tmp / "in.jsonl", "{\"text\": \"fine\"}\n{\"txt\": \"x\"}\n{\"text\": \"also fine\"}\n");
+  create_raw_index(tmp / "in.jsonl", tmp / "in.idx", FileExistencePolicy::kError);
+  auto tokenizer_doc = config::load_yaml_string(
+      "tokenizer: {component_key: tokenizer, variant_key: pretrained_hf_tokenizer, config: "
+      "{pretrained_model_name_or_path: " +
+      tok.string() + "}}\n");
+  config::Registry registry;
+  register_data_components(registry);
+  auto tokenizer = config::ComponentBuilder(registry, tokenizer_doc)
+                       .build_component<TokenizerComponent>("tokenizer");
+  PackSettings s{tmp / "in.jsonl", tmp / "out.pbin", tmp / "in.idx", ".text", 1, "<|endoftext|>"};
+  s.skip_invalid = true;
+  auto stats = pack_encoded_data(s, *tokenizer, FileExistencePolicy::kError);
+  EXPECT_EQ(stats.documents, 2u);
+  ASSERT_EQ(stats.skipped.size(), 1u);
+  EXPECT_EQ(stats.skipped[0].first, 2u);
+  EXPECT_EQ(PbinReader(tmp / "out.pbin").num_documents(), 2u);
 }
 
 }  // namespace

@@ -1,0 +1,37 @@
+#pragma once
+// Unigram (SentencePiece) model: Viterbi segmentation maximising the sum of piece scores;
+// unknown characters score min_score - 10 and consecutive unknowns fuse into one unk.
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "tokenizer/model.hpp"
+
+namespace instill::tokenizer {
+
+class UnigramModel : public Model {
+ public:
+  UnigramModel(std::vector<std::pair<std::string, double>> pieces, std::optional<int32_t> unk_id,
+               bool byte_fallback);
+  void tokenize(std::string_view word, std::vector<int32_t>& ids) const override;
+  std::optional<int32_t> token_to_id(std::string_view token) const override;
+  const std::string* id_to_token(int32_t id) const override;
+  std::size_t vocab_size() const override { return pieces_.size(); }
+  const Vocab& vocab() const override { return vocab_; }
+
+ private:
+  struct TrieNode {
+    std::unordered_map<unsigned char, int32_t> children;
+    int32_t id = -1;
+  };
+  std::vector<std::pair<std::string, double>> pieces_;
+  Vocab vocab_;
+  std::vector<TrieNode> trie_;
+  std::optional<int32_t> unk_id_;
+  bool byte_fallback_;
+  double min_score_ = 0;
+  int32_t byte_ids_[256];
+};
+
+}  // namespace instill::tokenizer
