@@ -32,10 +32,34 @@ JqQuery::JqQuery(const std::string& program) : program_(program), jq_(std::make_
       i = dot + 1;
     }
   }
+  // Compiling a jq program costs milliseconds (libjq compiles its builtins too), so plain
+  // key paths never touch libjq unless a line needs it.
+  if (key_path_.empty()) compile();
+}
+
+void JqQuery::compile() {
+  if (jq_->state) return;
   jq_->state = jq_init();
   if (!jq_->state) throw Error("jq: cannot initialise libjq");
-  if (!jq_compile(jq_->state, program.c_str()))
-    throw Error("jq_pattern: cannot compile the jq program \"" + program + "\"");
+  // Collect libjq's compile messages instead of letting it print them.
+  std::string messages;
+  jq_set_error_cb(
+      jq_->state,
+      [](void* data, jv msg) {
+        auto* out = static_cast<std::string*>(data);
+        jv text =
+            jv_get_kind(msg) == JV_KIND_STRING ? jv_copy(msg) : jv_dump_string(jv_copy(msg), 0);
+        if (!out->empty()) *out += "; ";
+        *out += jv_string_value(text);
+        jv_free(text);
+        jv_free(msg);
+      },
+      &messages);
+  const bool ok = jq_compile(jq_->state, program_.c_str());
+  jq_set_error_cb(jq_->state, nullptr, nullptr);
+  if (!ok)
+    throw Error("jq_pattern: cannot compile the jq program \"" + program_ + "\"" +
+                (messages.empty() ? std::string() : ": " + messages));
 }
 
 JqQuery::~JqQuery() = default;
@@ -64,6 +88,7 @@ std::optional<std::string> JqQuery::fast_path(std::string_view json_line, bool& 
 std::string JqQuery::first_string(std::string_view json_line) {
   bool handled = false;
   if (auto s = fast_path(json_line, handled)) return *s;
+  compile();
   jv input = jv_parse_sized(json_line.data(), static_cast<int>(json_line.size()));
   if (!jv_is_valid(input)) {
     jv msg = jv_invalid_get_msg(input);

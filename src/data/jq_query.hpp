@@ -25,6 +25,7 @@ class JqQuery {
   const std::string& program() const { return program_; }
 
  private:
+  void compile();
   std::optional<std::string> fast_path(std::string_view json_line, bool& handled) const;
   std::string program_;
   std::vector<std::string> key_path_;  // non-empty when the program is a plain key path
