@@ -7,7 +7,10 @@
 
 namespace instill::data {
 
-Index build_raw_index(std::string_view jsonl, const std::string& source) {
+Index build_raw_index(std::string_view jsonl, const std::string& source,
+                      const std::function<void(size_t)>& consumed) {
+  constexpr size_t kReleaseEvery = size_t{16} << 20;
+  size_t next_release = kReleaseEvery;
   Index index;
   JsonLineValidator validator;
   const char* base = jsonl.data();
@@ -27,6 +30,10 @@ Index build_raw_index(std::string_view jsonl, const std::string& source) {
     if (!nl || end + 1 == n) break;
     start = end + 1;
     ++line_number;
+    if (consumed && start >= next_release) {
+      consumed(start);
+      next_release = start + kReleaseEvery;
+    }
   }
   return index;
 }
@@ -44,7 +51,8 @@ RawIndexResult create_raw_index(const std::filesystem::path& src,
   RawIndexResult result;
   if (!enforce_file_existence_policy(index_path, policy)) return result;
   MappedFile file(src);
-  Index index = build_raw_index(file.view(), src.string());
+  Index index =
+      build_raw_index(file.view(), src.string(), [&](size_t done) { file.release_prefix(done); });
   write_file_atomic(index_path, pickle_index(index));
   result.written = true;
   result.lines = index.size();

@@ -3,6 +3,7 @@
 // length) pair per line, lines split on '\n' only, the length excluding the '\n'. Every
 // line is validated as JSON; one bad line fails the whole run and nothing is written.
 #include <filesystem>
+#include <functional>
 #include <string_view>
 
 #include "core/fs.hpp"
@@ -11,7 +12,10 @@
 namespace instill::data {
 
 // Indexes `jsonl` (the file's bytes; `source` names it in errors).
-Index build_raw_index(std::string_view jsonl, const std::string& source);
+// `consumed(offset)` is called now and then with the offset up to which the input was
+// read, so a caller holding a mapping can release those pages.
+Index build_raw_index(std::string_view jsonl, const std::string& source,
+                      const std::function<void(size_t)>& consumed = {});
 
 // The reference's default index path: <src dir>/<src stem>.idx
 std::filesystem::path default_index_path(const std::filesystem::path& src);
