@@ -240,6 +240,9 @@ TEST_F(PrepareErrors, OddDestinationNamesAreRejected) {
   std::string cfg = config();
   cfg.replace(cfg.find("out/c.jsonl"), 11, "out/my.data.jsonl");
   expect_failure(std::string(kGood) + "\n", cfg, "exactly one suffix");
+  std::string no_suffix = config();
+  no_suffix.replace(no_suffix.find("out/c.jsonl"), 11, "out/conversations");
+  expect_failure(std::string(kGood) + "\n", no_suffix, "exactly one suffix");
 }
 
 TEST_F(PrepareErrors, SkipInvalidListsSkippedLines) {
