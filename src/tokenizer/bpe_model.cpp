@@ -52,6 +52,13 @@ BpeModel::BpeModel(Vocab vocab, const std::vector<std::pair<std::string, std::st
     const auto it = vocab_.find(std::string_view(&ch, 1));
     ascii_ids_[c] = it == vocab_.end() ? -1 : it->second;
   }
+  two_byte_ids_.fill(-1);
+  for (uint32_t cp = 0x80; cp < 0x800; ++cp) {
+    const char utf8[2] = {static_cast<char>(0xC0 | (cp >> 6)),
+                          static_cast<char>(0x80 | (cp & 0x3F))};
+    const auto it = vocab_.find(std::string_view(utf8, 2));
+    if (it != vocab_.end()) two_byte_ids_[cp] = it->second;
+  }
   prepare_metaspace_chunking();
 }
 
@@ -227,6 +234,15 @@ void BpeModel::tokenize_uncached(std::string_view word, std::vector<int32_t>& id
       push_symbol(ascii_ids_[lead]);
       last_was_unk = false;
       continue;
+    }
+    if (!has_affixes && ch.size() == 2 && lead >= 0xC2 && lead <= 0xDF &&
+        (static_cast<unsigned char>(ch[1]) & 0xC0) == 0x80) {
+      const uint32_t cp = ((lead & 0x1Fu) << 6) | (static_cast<unsigned char>(ch[1]) & 0x3Fu);
+      if (two_byte_ids_[cp] >= 0) {
+        push_symbol(two_byte_ids_[cp]);
+        last_was_unk = false;
+        continue;
+      }
     }
     std::string_view lookup = ch;
     if (has_affixes) {

@@ -90,6 +90,9 @@ class BpeModel : public Model {
   std::vector<bool> id_present_;
   MergeTable merges_;
   std::array<int32_t, 128> ascii_ids_{};  // single ASCII character tokens (-1: none)
+  // Single-character tokens of U+0080..U+07FF (two UTF-8 bytes), -1: none. Byte-level BPE
+  // spells every non-ASCII byte as such a character, so this replaces a hash lookup per byte.
+  std::array<int32_t, 0x800> two_byte_ids_{};
   BpeOptions options_;
   std::optional<int32_t> unk_id_;
   std::array<int32_t, 256> byte_fallback_ids_{};  // -1 when <0xXX> is missing
