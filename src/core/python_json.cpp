@@ -8,28 +8,10 @@
 
 #include "core/error.hpp"
 #include "core/python_repr.hpp"
+#include "core/utf8.hpp"
 
 namespace instill {
 namespace {
-
-void append_utf8(std::string& out, uint32_t cp) {
-  // Lone surrogates are kept as 3-byte sequences (WTF-8), as Python keeps them in str.
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
-}
 
 class JsonParser {
  public:

@@ -6,43 +6,20 @@
 
 #include "core/error.hpp"
 #include "core/python_repr.hpp"
+#include "core/utf8.hpp"
 
 namespace instill {
 
 namespace {
 
-// Decodes UTF-8 into code points (the emitter works on characters, as Python does).
+// Code points of a UTF-8 string (the emitter works on characters, as Python does).
 std::u32string decode(const std::string& s) {
   std::u32string out;
-  for (size_t i = 0; i < s.size();) {
-    uint32_t c = static_cast<unsigned char>(s[i]);
-    int len = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
-    if (len > 1) c &= 0xFFu >> (len + 1);
-    for (int k = 1; k < len && i + k < s.size(); ++k)
-      c = (c << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
-    out.push_back(c);
-    i += static_cast<size_t>(len);
-  }
+  for (size_t i = 0, len = 0; i < s.size(); i += len) out.push_back(decode_utf8_at(s, i, len));
   return out;
 }
 
-void encode(char32_t c, std::string& out) {
-  if (c < 0x80) {
-    out += static_cast<char>(c);
-  } else if (c < 0x800) {
-    out += static_cast<char>(0xC0 | (c >> 6));
-    out += static_cast<char>(0x80 | (c & 0x3F));
-  } else if (c < 0x10000) {
-    out += static_cast<char>(0xE0 | (c >> 12));
-    out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (c & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (c >> 18));
-    out += static_cast<char>(0x80 | ((c >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (c & 0x3F));
-  }
-}
+void encode(char32_t c, std::string& out) { append_utf8(out, c); }
 
 bool is_break(char32_t c) { return c == '\n' || c == 0x85 || c == 0x2028 || c == 0x2029; }
 bool is_space_or_break0(char32_t c) {

@@ -8,11 +8,12 @@
 #include <string_view>
 #include <vector>
 
+#include "core/utf8.hpp"
+
 namespace instill::text {
 
-// One UTF-8 sequence at s[i]; invalid bytes decode as themselves (length 1).
-uint32_t decode_utf8_at(std::string_view s, size_t i, size_t& length);
-void append_utf8(std::string& out, uint32_t code_point);
+using instill::append_utf8;     // core/utf8.hpp
+using instill::decode_utf8_at;  // core/utf8.hpp
 std::vector<uint32_t> to_code_points(std::string_view s);
 std::string from_code_points(const std::vector<uint32_t>& cps, size_t begin, size_t end);
 size_t code_point_count(std::string_view s);

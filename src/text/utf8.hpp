@@ -4,6 +4,8 @@
 #include <string>
 #include <string_view>
 
+#include "core/utf8.hpp"
+
 namespace instill::text {
 
 // Decodes the code point starting at s[i] and advances i past it. Returns false (and
@@ -13,7 +15,7 @@ bool decode_utf8(std::string_view s, std::size_t& i, char32_t& cp);
 // Decodes assuming valid UTF-8 (caller validated); always advances i.
 char32_t decode_utf8_unchecked(std::string_view s, std::size_t& i);
 
-void append_utf8(std::string& out, char32_t cp);
+using instill::append_utf8;  // core/utf8.hpp
 
 // True when s is valid UTF-8 without surrogates; otherwise sets *error_offset.
 bool is_valid_utf8(std::string_view s, std::size_t* error_offset = nullptr);
