@@ -101,8 +101,7 @@ PackStats pack_encoded_data(const PackSettings& s, const TokenizerComponent& tok
   return stats;
 }
 
-PackStats pack_encoded_data(const config::ConfigDocument& doc, FileExistencePolicy policy,
-                            const std::function<void(PackSettings&)>& adjust) {
+PackSettings pack_settings_from_config(const config::ConfigDocument& doc) {
   const Value* settings_v = doc.root.is_map() ? doc.root.as_map().find("settings") : nullptr;
   if (!settings_v || !settings_v->is_map())
     throw Error(doc.source + ": settings: required mapping is missing");
@@ -140,11 +139,19 @@ PackStats pack_encoded_data(const config::ConfigDocument& doc, FileExistencePoli
   positive_int("processing_batch_size", 1);
   positive_int("raw_samples_queue_size", 1);
   positive_int("processed_samples_queue_size", 1);
+  return s;
+}
 
+std::shared_ptr<TokenizerComponent> build_tokenizer(const config::ConfigDocument& doc) {
   config::Registry registry;
   register_data_components(registry);
-  config::ComponentBuilder builder(registry, doc);
-  auto tokenizer = builder.build_component<TokenizerComponent>("tokenizer");
+  return config::ComponentBuilder(registry, doc).build_component<TokenizerComponent>("tokenizer");
+}
+
+PackStats pack_encoded_data(const config::ConfigDocument& doc, FileExistencePolicy policy,
+                            const std::function<void(PackSettings&)>& adjust) {
+  PackSettings s = pack_settings_from_config(doc);
+  auto tokenizer = build_tokenizer(doc);
   if (adjust) adjust(s);
   return pack_encoded_data(s, *tokenizer, policy);
 }

@@ -6,6 +6,7 @@
 // output file is left behind.
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <span>
 #include <string>
 #include <utility>
@@ -44,8 +45,11 @@ PackStats pack_encoded_data(const PackSettings& settings, const TokenizerCompone
 
 // The whole command from a loaded config (settings + tokenizer component), as Modalities'
 // PackedDatasetComponentsInstantiationModel describes it.
-// `settings_override` replaces src/dst/index paths of the config (used by the preparation
-// pipeline, which packs staged files whose config names their final places).
+// The settings and the tokenizer component of a packing config (settings + tokenizer).
+PackSettings pack_settings_from_config(const config::ConfigDocument& config);
+std::shared_ptr<TokenizerComponent> build_tokenizer(const config::ConfigDocument& config);
+
+// `adjust` changes the settings read from the config before packing.
 PackStats pack_encoded_data(const config::ConfigDocument& config, FileExistencePolicy policy,
                             const std::function<void(PackSettings&)>& adjust = {});
 

@@ -249,15 +249,14 @@ PrepareResult prepare_instruction_tuning_data(const PrepareOptions& options) {
     return std::string("pbin_config_") + kPartitions[p] + "." + hash7 + ".yaml";
   };
 
-  // Validate the packing config and the tokenizer (special tokens in the vocabulary, ...)
-  // before anything is written.
+  // Build the tokenizer once, before anything is written: a bad packing config or a special
+  // token outside the vocabulary fails here. Every partition's pbin config only differs in
+  // its paths, so all partitions share it.
+  std::shared_ptr<TokenizerComponent> tok;
   {
     config::ResolverContext pctx;
     pctx.config_file_path = final_path(partition_pbin_config(0));
-    auto pdoc = config::load_app_config(s.pbin_config_path, pctx);
-    config::Registry registry;
-    register_data_components(registry);
-    config::ComponentBuilder(registry, pdoc).build("tokenizer");
+    tok = build_tokenizer(config::load_app_config(s.pbin_config_path, pctx));
   }
 
   const jinja::Template tpl(replace_all(s.chat_template, "}\n{", "}{"), "jinja2_chat_template");
@@ -355,18 +354,13 @@ PrepareResult prepare_instruction_tuning_data(const PrepareOptions& options) {
     write_file_atomic(pbin_config, pyyaml_dump(pdoc.root));
 
     // Report details need the tokenizer's ids of the markers and padding.
-    config::Registry registry;
-    register_data_components(registry);
-    auto tok =
-        config::ComponentBuilder(registry, pdoc).build_component<TokenizerComponent>("tokenizer");
+    PackSettings pack = pack_settings_from_config(pdoc);
     const std::optional<int32_t> pad = tok->hf().special_token_id("pad_token");
     std::optional<uint32_t> begin_id;
     if (!markers.empty()) begin_id = static_cast<uint32_t>(tok->hf().get_token_id(markers[0]));
     const std::optional<size_t> max_length = tok->options().max_length;
     uint64_t tokens = 0, padding = 0;
-    const std::string eod_token =
-        psettings.at("eod_token").is_string() ? psettings.at("eod_token").as_string() : "";
-    const uint32_t eod = static_cast<uint32_t>(tok->hf().get_token_id(eod_token));
+    const uint32_t eod = static_cast<uint32_t>(tok->hf().get_token_id(pack.eod_token));
     auto observe = [&](size_t d, std::span<const uint32_t> ids) {
       tokens += ids.size();
       size_t trailing = 0;
@@ -380,13 +374,12 @@ PrepareResult prepare_instruction_tuning_data(const PrepareOptions& options) {
       if (begin_id && std::find(ids.begin(), ids.end(), *begin_id) == ids.end())
         untrainable_lines.push_back(partition_lines[p][d]);
     };
-    pack_encoded_data(pdoc, FileExistencePolicy::kOverride, [&](PackSettings& ps) {
-      ps.src_path = jsonl;
-      ps.index_path = idx;
-      ps.dst_path = staging.path / partition_pbin(p);
-      ps.on_document = observe;
-      ps.show_progress = !options.quiet;
-    });
+    pack.src_path = jsonl;  // pack the staged files; the written config names their final places
+    pack.index_path = idx;
+    pack.dst_path = staging.path / partition_pbin(p);
+    pack.on_document = observe;
+    pack.show_progress = !options.quiet;
+    pack_encoded_data(pack, *tok, FileExistencePolicy::kOverride);
     total_tokens += tokens;
     total_padding += padding;
     ValueMap split;

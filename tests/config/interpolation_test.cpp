@@ -48,7 +48,8 @@ TEST(Interpolation, MappingsAreDeepCopies) {
   auto& m = doc.root.as_map();
   ASSERT_TRUE(m.at("copy").is_map());
   EXPECT_EQ(m.at("copy").as_map().at("v"), Value(3));  // resolved inside the copy
-  m.find("copy")->as_map().find("k")->as_list().push_back(Value(9));
+  ValueList& copied = m.find("copy")->as_map().find("k")->as_list();
+  copied.emplace_back(int64_t{9});
   EXPECT_EQ(m.at("src").as_map().at("k").as_list().size(), 2u) << "copy must not alias the source";
 }
 

@@ -27,7 +27,7 @@ TEST(PackEncodedData, ReproducesReferencePbinFiles) {
   for (const std::string name : {"lorem_ipsum", "lorem_ipsum_long"}) {
     TempDir tmp;
     fs::create_directories(tmp / "data");
-    for (const std::string f : {name + ".jsonl", name + ".idx", std::string("tokenizer")})
+    for (const std::string& f : {name + ".jsonl", name + ".idx", std::string("tokenizer")})
       fs::create_symlink(data / f, tmp / "data" / f);
     std::string yaml = slurp(config);
     for (size_t i = yaml.find("lorem_ipsum."); i != std::string::npos;
