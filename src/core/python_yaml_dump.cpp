@@ -135,17 +135,8 @@ class Emitter {
     return std::move(out_);
   }
 
-  // A node at block level. `indent` is the indentation of its children.
-  void node(const Value& v, int indent, bool in_sequence) {
-    if (v.is_map() && !v.as_map().empty()) {
-      mapping(v.as_map(), indent, in_sequence);
-    } else if (v.is_sequence() && !v.as_list().empty()) {
-      sequence(v.as_list(), indent);
-    } else {
-      scalar_value(v, indent + kBestIndent, /*simple_key=*/false);
-    }
-  }
-
+  // A block mapping whose keys sit at `indent`; with first_inline the first key follows an
+  // indicator already written ("- " or ": ") instead of starting a new line.
   void mapping(const ValueMap& m, int indent, bool first_inline) {
     std::vector<const ValueMap::Entry*> entries;
     for (const auto& e : m) entries.push_back(&e);
@@ -155,62 +146,54 @@ class Emitter {
       if (!(first && first_inline)) write_indent(indent);
       first = false;
       const Value& v = e->second;
-      const Analysis key = analyze(decode(e->first));
-      if (key.empty || key.multiline || decode(e->first).size() >= 128) {
+      const std::u32string key_chars = decode(e->first);
+      const Analysis key = analyze(key_chars);
+      if (key.empty || key.multiline || key_chars.size() >= 128) {
         // Not a simple key: PyYAML's explicit "? key" / ": value" form.
         write_indicator("?", true, false, true);
         scalar_string(e->first, indent + kBestIndent, /*simple_key=*/false);
         write_indent(indent);
         write_indicator(":", true, false, true);
-        if (v.is_map() && !v.as_map().empty()) {
-          mapping(v.as_map(), indent + kBestIndent, true);
-        } else if (v.is_sequence() && !v.as_list().empty()) {
-          sequence_inline(v.as_list(), indent + kBestIndent);
-        } else {
-          scalar_value(v, indent + kBestIndent, false);
-        }
+        inline_value(v, indent);
         continue;
       }
       scalar_string(e->first, indent, /*simple_key=*/true);
       write_indicator(":", false);
-      if (v.is_map() && !v.as_map().empty()) {
+      if (is_nonempty_map(v)) {
         mapping(v.as_map(), indent + kBestIndent, false);
-      } else if (v.is_sequence() && !v.as_list().empty()) {
-        sequence(v.as_list(), indent);  // indentless sequence inside a mapping
+      } else if (is_nonempty_sequence(v)) {
+        sequence(v.as_list(), indent, false);  // indentless sequence inside a mapping
       } else {
         scalar_value(v, indent + kBestIndent, false);
       }
     }
   }
 
-  void sequence(const ValueList& items, int indent) {
+  // A block sequence whose dashes sit at `indent` (first_inline as for mapping()).
+  void sequence(const ValueList& items, int indent, bool first_inline) {
+    bool first = true;
     for (const auto& item : items) {
-      write_indent(indent);
+      if (!(first && first_inline)) write_indent(indent);
+      first = false;
       write_indicator("-", true, /*whitespace=*/false, /*indention=*/true);
-      if (item.is_map() && !item.as_map().empty()) {
-        mapping(item.as_map(), indent + kBestIndent, true);
-      } else if (item.is_sequence() && !item.as_list().empty()) {
-        sequence_inline(item.as_list(), indent + kBestIndent);
-      } else {
-        scalar_value(item, indent + kBestIndent, false);
-      }
+      inline_value(item, indent);
     }
   }
 
-  void sequence_inline(const ValueList& items, int indent) {
-    bool first = true;
-    for (const auto& item : items) {
-      if (!first) write_indent(indent);
-      first = false;
-      write_indicator("-", true, false, true);
-      if (item.is_map() && !item.as_map().empty()) {
-        mapping(item.as_map(), indent + kBestIndent, true);
-      } else if (item.is_sequence() && !item.as_list().empty()) {
-        sequence_inline(item.as_list(), indent + kBestIndent);
-      } else {
-        scalar_value(item, indent + kBestIndent, false);
-      }
+  // A value right after "- " or an explicit key's ": ", where a collection starts inline.
+  void inline_value(const Value& v, int indent) {
+    if (is_nonempty_map(v)) {
+      mapping(v.as_map(), indent + kBestIndent, true);
+    } else if (is_nonempty_sequence(v)) {
+      sequence(v.as_list(), indent + kBestIndent, true);
+    } else {
+      scalar_value(v, indent + kBestIndent, false);
     }
+  }
+
+  static bool is_nonempty_map(const Value& v) { return v.is_map() && !v.as_map().empty(); }
+  static bool is_nonempty_sequence(const Value& v) {
+    return v.is_sequence() && !v.as_list().empty();
   }
 
   void scalar_value(const Value& v, int indent, bool simple_key) {
@@ -472,7 +455,7 @@ std::string pyyaml_dump(const Value& value) {
   if (value.is_map() && !value.as_map().empty()) {
     e.mapping(value.as_map(), 0, false);
   } else if (value.is_sequence() && !value.as_list().empty()) {
-    e.sequence(value.as_list(), 0);
+    e.sequence(value.as_list(), 0, false);
   } else {
     throw Error("yaml dump: only non-empty mappings and lists are supported at the top level");
   }

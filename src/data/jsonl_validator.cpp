@@ -21,7 +21,6 @@ std::optional<std::string> JsonLineValidator::check(std::string_view line, size_
   std::string_view body = line;
   // Python decodes bytes with 'utf-8-sig' when they start with a BOM.
   if (body.size() >= 3 && std::memcmp(body.data(), "\xEF\xBB\xBF", 3) == 0) body.remove_prefix(3);
-  const size_t capacity = body.size() + readable_after;
   simdjson::error_code err;
   if (readable_after >= simdjson::SIMDJSON_PADDING) {
     err = impl_->parser.parse(body.data(), body.size(), false).error();
@@ -30,7 +29,6 @@ std::optional<std::string> JsonLineValidator::check(std::string_view line, size_
     impl_->scratch.resize(body.size() + simdjson::SIMDJSON_PADDING);
     err = impl_->parser.parse(impl_->scratch.data(), body.size(), false).error();
   }
-  (void)capacity;
   if (!err) return std::nullopt;
   // simdjson is stricter than Python in a few places; let the exact checker decide.
   auto python_verdict = python_json_check(body);

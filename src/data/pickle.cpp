@@ -13,8 +13,7 @@ namespace {
 constexpr uint8_t kProto = 0x80, kFrame = 0x95, kStop = 0x2E, kMark = 0x28, kEmptyList = 0x5D,
                   kMemoize = 0x94, kAppend = 0x61, kAppends = 0x65, kTuple2 = 0x86, kTuple = 0x74,
                   kBinInt1 = 0x4B, kBinInt2 = 0x4D, kBinInt = 0x4A, kLong1 = 0x8A, kBinPut = 0x71,
-                  kLongBinPut = 0x72, kEmptyTuple = 0x29, kTuple1 = 0x85, kBinGet = 0x68,
-                  kLongBinGet = 0x6A, kList = 0x6C;
+                  kLongBinPut = 0x72;
 
 constexpr size_t kFrameSizeTarget = 64 * 1024;
 constexpr size_t kFrameHeaderSize = 9;
