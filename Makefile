@@ -23,6 +23,7 @@ test: setup-test $(BUILD)/CMakeCache.txt
 
 demo: build
 	./examples/demo.sh out/demo
+	./examples/instruction_tuning/run.sh out/tutorial
 
 sanitize: setup-test
 	cmake -S . -B build-sanitize -DCMAKE_BUILD_TYPE=Debug -DINSTILL_SANITIZE=ON

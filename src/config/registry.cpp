@@ -143,6 +143,11 @@ Value ComponentBuilder::build_definition(const ValueMap& def, const std::string&
     // Factories name their own key paths; add the file and line in front.
     throw Error(doc_.where(config_path) + msg, e.kind());
   }
+  // Number conversions *are* numbers in the reference: hand on the plain value, so integer
+  // fields accept them.
+  if (auto n = std::dynamic_pointer_cast<ValueComponent<int64_t>>(component))
+    return Value(n->value);
+  if (auto x = std::dynamic_pointer_cast<ValueComponent<double>>(component)) return Value(x->value);
   return Value::object(
       std::make_shared<ComponentValue>(variant.component_key, variant.variant_key, component));
 }

@@ -252,10 +252,10 @@ TEST(DataComponents, BuiltFromAConfig) {
   const uint64_t tokens = ds->reader().num_tokens();
   EXPECT_EQ(ds->block_size(), 257);
   EXPECT_EQ(ds->size(), (tokens - 257) / 256 + 1);
-  auto n_tokens = b.build_component<ValueComponent<int64_t>>("tokens")->value;
+  auto n_tokens = b.build("tokens").as_int();
   const int64_t steps = static_cast<int64_t>(tokens / 256) * 256 / 256 / 2 / 3 / 2;
   EXPECT_EQ(n_tokens, steps * 2 * 3 * 256 * 2);
-  EXPECT_EQ(b.build_component<ValueComponent<int64_t>>("steps")->value, 100000 / 256 / 2 / 3 / 2);
+  EXPECT_EQ(b.build("steps").as_int(), 100000 / 256 / 2 / 3 / 2);
 }
 
 }  // namespace

@@ -1,0 +1,24 @@
+#pragma once
+// One collated micro-batch: named input tensors (`samples`), named target tensors
+// (`targets`) and bookkeeping the trainer reports (rows the loss mask left empty).
+#include <torch/torch.h>
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace instill::train {
+
+struct Batch {
+  std::map<std::string, torch::Tensor> samples;
+  std::map<std::string, torch::Tensor> targets;
+  int64_t size = 0;                      // rows (len(batch) in the reference)
+  int64_t rows_without_targets = 0;      // rows whose every target is ignored
+  std::vector<int64_t> dataset_indices;  // which dataset samples the rows are
+
+  const torch::Tensor& sample(const std::string& key) const;
+  const torch::Tensor& target(const std::string& key) const;
+  Batch to(const torch::Device& device) const;
+};
+
+}  // namespace instill::train

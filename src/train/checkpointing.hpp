@@ -1,0 +1,85 @@
+#pragma once
+// checkpoint_saving/default (spec §8.10) with instill's checkpoint format. A checkpoint is a
+// folder "eid_<id>-seen_steps_<S>-seen_tokens_<T>-target_steps_<TS>-target_tokens_<TT>" with
+//   model.safetensors      parameters by their reference names
+//   optimizer.safetensors  AdamW state ("state.<param>.exp_avg|exp_avg_sq|step")
+//   rng.safetensors        the torch generator states (dropout continues identically)
+//   trainer_state.json     counters, scheduler step, format version
+// It is written under a temporary name and renamed when complete, so a killed run never
+// leaves a folder that loads as valid but is incomplete; last_checkpoint_info.json is then
+// replaced atomically.
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "config/component.hpp"
+#include "train/lr_scheduler.hpp"
+#include "train/model/causal_lm.hpp"
+#include "train/optimizer.hpp"
+#include "train/training_progress.hpp"
+
+namespace instill::train {
+
+// app_state/raw: what a checkpoint holds.
+class AppState : public config::Component {
+ public:
+  AppState(std::shared_ptr<CausalLM> model, std::shared_ptr<AdamW> optimizer,
+           std::shared_ptr<LrScheduler> scheduler)
+      : model(std::move(model)), optimizer(std::move(optimizer)), scheduler(std::move(scheduler)) {}
+  std::shared_ptr<CausalLM> model;
+  std::shared_ptr<AdamW> optimizer;
+  std::shared_ptr<LrScheduler> scheduler;
+};
+
+// save_k_most_recent_checkpoints_strategy: k = -1 keep all, 0 never save, k > 0 keep k.
+class CheckpointStrategy : public config::Component {
+ public:
+  explicit CheckpointStrategy(int64_t k) : k_(k) {}
+  int64_t k() const { return k_; }
+
+ private:
+  int64_t k_;
+};
+
+class CheckpointExecution : public config::Component {
+ public:
+  CheckpointExecution(std::filesystem::path checkpoint_path, std::string experiment_id)
+      : path_(std::move(checkpoint_path)), experiment_id_(std::move(experiment_id)) {}
+  // Writes one checkpoint and returns its folder.
+  std::filesystem::path save(AppState& state, const TrainingProgress& progress) const;
+  const std::filesystem::path& checkpoint_path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+  std::string experiment_id_;
+};
+
+class CheckpointSaving : public config::Component {
+ public:
+  CheckpointSaving(std::shared_ptr<CheckpointStrategy> strategy,
+                   std::shared_ptr<CheckpointExecution> execution)
+      : strategy_(std::move(strategy)), execution_(std::move(execution)) {}
+  // Saves (and deletes beyond k) if the strategy says so. Returns the folder or "".
+  std::filesystem::path save(AppState& state, const TrainingProgress& progress);
+  const CheckpointExecution& execution() const { return *execution_; }
+
+ private:
+  std::shared_ptr<CheckpointStrategy> strategy_;
+  std::shared_ptr<CheckpointExecution> execution_;
+  std::vector<std::filesystem::path> saved_;
+};
+
+// What a checkpoint folder says about the run that wrote it.
+struct CheckpointInfo {
+  TrainingProgress progress;  // previous = totals at the time of saving
+  int64_t scheduler_last_epoch = -1;
+  std::string experiment_id;
+};
+
+// Validates the folder (all files present, format known) and reads trainer_state.json.
+CheckpointInfo read_checkpoint_info(const std::filesystem::path& folder);
+// Loads model, optimizer and RNG state into `state` (model already on its device).
+void load_checkpoint(const std::filesystem::path& folder, AppState& state);
+
+}  // namespace instill::train

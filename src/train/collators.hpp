@@ -1,0 +1,59 @@
+#pragma once
+// Collators (spec §8.6): gpt_2_llm_collator stacks samples and shifts them into inputs and
+// targets; mask_loss_collator_wrapper keeps as targets only the tokens strictly between a
+// "begin include-to-loss" marker and the next "end" marker. Unlike the reference, masking is
+// checked per row: a row without any trainable token is counted (never a whole-batch skip or
+// a NaN loss), and a malformed row is an error naming its dataset sample.
+#include <torch/torch.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "config/component.hpp"
+#include "train/batch.hpp"
+
+namespace instill::train {
+
+class Collator : public config::Component {
+ public:
+  // `tokens` is [B, L] int64 on the CPU; `dataset_indices` names each row for errors.
+  virtual Batch collate(const torch::Tensor& tokens,
+                        const std::vector<int64_t>& dataset_indices) const = 0;
+};
+
+class Gpt2LlmCollator : public Collator {
+ public:
+  Gpt2LlmCollator(std::string sample_key, std::string target_key)
+      : sample_key_(std::move(sample_key)), target_key_(std::move(target_key)) {}
+  Batch collate(const torch::Tensor& tokens,
+                const std::vector<int64_t>& dataset_indices) const override;
+
+ private:
+  std::string sample_key_, target_key_;
+};
+
+struct LossMaskResult {
+  torch::Tensor masked;  // same shape/dtype as the targets
+  int64_t rows_without_targets = 0;
+};
+
+// Masks `targets` ([B, L'], int64, CPU). Throws naming dataset_indices[row] for a row where
+// an end marker comes before its begin marker or two begin markers nest.
+LossMaskResult mask_targets(const torch::Tensor& targets, int64_t begin_id, int64_t end_id,
+                            int64_t ignore_index, const std::vector<int64_t>& dataset_indices);
+
+class MaskLossCollatorWrapper : public Collator {
+ public:
+  MaskLossCollatorWrapper(std::shared_ptr<Collator> wrapped, std::vector<std::string> target_keys,
+                          int64_t begin_id, int64_t end_id, int64_t ignore_index);
+  Batch collate(const torch::Tensor& tokens,
+                const std::vector<int64_t>& dataset_indices) const override;
+
+ private:
+  std::shared_ptr<Collator> wrapped_;
+  std::vector<std::string> target_keys_;
+  int64_t begin_id_, end_id_, ignore_index_;
+};
+
+}  // namespace instill::train

@@ -1,0 +1,42 @@
+#pragma once
+// What the trainer needs from a decoder-only language model, whatever its architecture:
+// the final hidden states (so the loss can apply the LM head in chunks), the LM head, the
+// parameters by their reference names, and the weight-decay groups of spec §8.9.
+#include <torch/torch.h>
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "config/component.hpp"
+
+namespace instill::train {
+
+class CausalLM : public config::Component {
+ public:
+  // ids [B, L] int64 -> hidden states [B, L, E] after the final norm.
+  virtual torch::Tensor hidden_states(const torch::Tensor& ids) = 0;
+  // [V, E]; logits = hidden @ weight^T.
+  virtual torch::Tensor lm_head_weight() = 0;
+  virtual torch::nn::Module& module() = 0;
+  virtual const std::string& sample_key() const = 0;
+  virtual const std::string& prediction_key() const = 0;
+  // Weight-decay group name -> regexes searched in parameter names (empty: no groups).
+  virtual std::map<std::string, std::vector<std::string>> weight_decay_groups() const { return {}; }
+  // Optional: sequence length the model was built for (0 = unbounded).
+  virtual int64_t max_sequence_length() const { return 0; }
+  virtual int64_t vocab_size() const = 0;
+
+  torch::Tensor logits(const torch::Tensor& ids) {
+    return torch::matmul(hidden_states(ids), lm_head_weight().t());
+  }
+  // Named parameters with the reference's fully qualified names (tied weights once).
+  std::vector<std::pair<std::string, torch::Tensor>> named_parameters();
+  int64_t num_parameters();
+  void to(const torch::Device& device) { module().to(device); }
+
+  // Forward/backward compute dtype (model/fsdp2_wrapped's param_dtype); fp32 = no autocast.
+  torch::ScalarType compute_dtype = torch::kFloat32;
+};
+
+}  // namespace instill::train

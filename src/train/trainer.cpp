@@ -1,0 +1,236 @@
+#include "train/trainer.hpp"
+
+#include <ATen/autocast_mode.h>
+#include <sys/resource.h>
+
+#include <chrono>
+#include <cmath>
+#include <ctime>
+#include <iomanip>
+#include <iostream>
+#include <sstream>
+
+#include "core/error.hpp"
+
+namespace instill::train {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point t) {
+  return std::chrono::duration<double>(Clock::now() - t).count();
+}
+
+double peak_memory_mb(const torch::Device& device) {
+  (void)device;
+  struct rusage ru {};
+  getrusage(RUSAGE_SELF, &ru);
+  return static_cast<double>(ru.ru_maxrss) / 1024.0;  // KiB -> MiB (process peak RSS)
+}
+
+std::string now_iso() {
+  std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  localtime_r(&t, &tm);
+  std::ostringstream os;
+  os << std::put_time(&tm, "%Y-%m-%dT%H:%M:%S");
+  return os.str();
+}
+
+std::string format_number(const Value& v) {
+  std::ostringstream os;
+  if (v.is_int()) {
+    os << v.as_int();
+  } else {
+    const double x = v.to_double();
+    if (std::fabs(x) >= 1e-3 || x == 0)
+      os << std::fixed << std::setprecision(4) << x;
+    else
+      os << std::scientific << std::setprecision(3) << x;
+  }
+  return os.str();
+}
+
+void print_line(int64_t step, const std::string& tag, const ValueMap& m) {
+  std::cout << now_iso() << " | " << tag << " | step: " << step << " | ";
+  for (const auto& [k, v] : m) std::cout << k << ": " << format_number(v) << " | ";
+  std::cout << std::endl;
+}
+
+}  // namespace
+
+Trainer::Trainer(TrainerParts parts) : p_(std::move(parts)) {}
+
+torch::Tensor Trainer::micro_batch_loss(const Batch& batch) {
+  CausalLM& model = *p_.app_state->model;
+  const Settings& s = p_.settings;
+  torch::Tensor ids = batch.sample(s.sample_key).to(p_.device, torch::kInt64);
+  torch::Tensor targets = batch.target(s.target_key).to(p_.device, torch::kInt64);
+  torch::Tensor hidden;
+  if (model.compute_dtype != torch::kFloat32) {
+    at::autocast::set_autocast_cpu_dtype(model.compute_dtype);
+    at::autocast::set_autocast_gpu_dtype(model.compute_dtype);
+    p_.device.is_cuda() ? at::autocast::set_enabled(true) : at::autocast::set_cpu_enabled(true);
+    hidden = model.hidden_states(ids);
+    p_.device.is_cuda() ? at::autocast::set_enabled(false) : at::autocast::set_cpu_enabled(false);
+    at::autocast::clear_cache();
+  } else {
+    hidden = model.hidden_states(ids);
+  }
+  const int64_t vocab = model.vocab_size();
+  if (targets.numel() > 0) {
+    const int64_t hi = targets.max().item<int64_t>();
+    if (hi >= vocab)
+      throw Error("target token id " + std::to_string(hi) + " is outside the model's vocabulary (" +
+                  std::to_string(vocab) + "); the tokenizer and model.vocab_size disagree");
+  }
+  return (*p_.loss)(hidden, model.lm_head_weight(), targets);
+}
+
+double Trainer::evaluate(const DataLoader& loader, int64_t step) {
+  CausalLM& model = *p_.app_state->model;
+  model.module().eval();
+  torch::NoGradGuard no_grad;
+  const auto start = Clock::now();
+  double sum = 0;
+  int64_t counted = 0, samples = 0, empty = 0, done = 0;
+  auto it = loader.iterate();
+  Batch b;
+  while (it->next(b)) {
+    const double l = micro_batch_loss(b).item<double>();
+    samples += b.size;
+    if (b.rows_without_targets == b.size) {
+      ++empty;
+    } else {
+      sum += l;
+      ++counted;
+    }
+    p_.progress->update(loader.tag(), ++done, static_cast<int64_t>(loader.num_batches()));
+  }
+  p_.progress->finish();
+  model.module().train();
+  const double loss = counted > 0 ? sum / static_cast<double>(counted) : std::nan("");
+  ValueMap m;
+  m.set("CLMCrossEntropyLoss", loss);
+  m.set("evaluation_num_samples_per_second", static_cast<double>(samples) / seconds_since(start));
+  if (empty > 0) m.set("batches without targets", empty);
+  if (p_.settings.global_rank == 0) {
+    print_line(step, loader.tag(), m);
+    p_.results->publish(step, loader.tag(), m);
+  }
+  return loss;
+}
+
+TrainResult Trainer::run() {
+  const Settings& s = p_.settings;
+  AppState& app = *p_.app_state;
+  CausalLM& model = *app.model;
+  model.module().train();
+  TrainResult result;
+
+  TrainingProgress progress;
+  progress.num_seen_steps_previous = s.seen_steps;
+  progress.num_seen_tokens_previous = s.seen_tokens;
+  progress.num_seen_samples_previous = s.seen_samples;
+  progress.num_target_steps = s.num_target_steps;
+  progress.num_target_tokens = s.num_target_tokens;
+
+  std::vector<torch::Tensor> params;
+  for (auto& [_, prm] : model.named_parameters())
+    if (prm.requires_grad()) params.push_back(prm);
+
+  const int64_t gas = s.gradient_accumulation_steps;
+  const int64_t num_batches = (s.num_target_steps - s.seen_steps) * gas;
+  const std::string tag = p_.train_loader->tag();
+  if (static_cast<int64_t>(p_.train_loader->num_batches()) < num_batches)
+    std::cerr << "warning: the train loader has " << p_.train_loader->num_batches()
+              << " micro-batches, fewer than the " << num_batches
+              << " the remaining steps need; training ends early (no new epoch)\n";
+
+  double sum_loss = 0, last_loss = 0, step_loss_sum = 0;
+  int64_t n_loss = 0, local_samples = 0, run_samples = 0, rows_without_targets = 0,
+          step_batches = 0;
+  std::vector<double> grad_norms;
+  auto last_log = Clock::now();
+  auto it = p_.train_loader->iterate();
+  Batch batch;
+  for (int64_t micro = 0; micro < num_batches && it->next(batch); ++micro) {
+    torch::Tensor loss = micro_batch_loss(batch);
+    (loss / static_cast<double>(gas)).backward();
+    const double l = loss.item<double>();
+    local_samples += batch.size;
+    run_samples += batch.size;
+    rows_without_targets += batch.rows_without_targets;
+    if (batch.rows_without_targets < batch.size) {
+      sum_loss += l;
+      last_loss = l;
+      ++n_loss;
+      step_loss_sum += l;
+      ++step_batches;
+    }
+    p_.progress->update(tag, progress.steps(), s.num_target_steps);
+    if ((micro + 1) % gas != 0) continue;
+
+    // An optimizer step.
+    grad_norms.push_back(p_.clipper->clip(params));
+    app.optimizer->step();
+    if (app.scheduler) app.scheduler->step();
+    app.optimizer->zero_grad();
+    const int64_t steps_done = (micro + 1) / gas;
+    progress.num_seen_steps_current = steps_done;
+    progress.num_seen_tokens_current = s.tokens_per_step() * steps_done;
+    progress.num_seen_samples_current = run_samples * s.dp_degree;
+    result.step_losses.push_back(
+        step_batches > 0 ? step_loss_sum / static_cast<double>(step_batches) : 0.0);
+    step_loss_sum = 0;
+    step_batches = 0;
+    result.steps_done = steps_done;
+    const int64_t total_steps = progress.steps();
+
+    if (total_steps % s.log_interval == 0) {
+      const double elapsed = seconds_since(last_log);
+      last_log = Clock::now();
+      const double samples_per_s = static_cast<double>(local_samples * s.dp_degree) / elapsed;
+      ValueMap m;
+      m.set(tag + " loss avg", n_loss > 0 ? sum_loss / static_cast<double>(n_loss) : std::nan(""));
+      m.set(tag + " loss last", last_loss);
+      m.set("consumed tokens", progress.tokens());
+      double gsum = 0;
+      for (double g : grad_norms) gsum += g;
+      m.set("grad norm avg",
+            grad_norms.empty() ? 0.0 : gsum / static_cast<double>(grad_norms.size()));
+      m.set("grad norm last", grad_norms.empty() ? 0.0 : grad_norms.back());
+      m.set(tag + " samples/s", samples_per_s);
+      m.set(tag + " tokens/s", samples_per_s * static_cast<double>(s.sequence_length));
+      m.set(tag + " mfu (16-bit)", p_.mfu ? p_.mfu->mfu(samples_per_s) : -1.0);
+      double lr = 0;
+      const auto& lrs = app.scheduler ? app.scheduler->last_lr() : std::vector<double>{};
+      for (double x : lrs) lr += x;
+      m.set("lr mean", lrs.empty() ? app.optimizer->groups().front().lr
+                                   : lr / static_cast<double>(lrs.size()));
+      m.set("peak memory rank 0 (MB)", peak_memory_mb(p_.device));
+      if (rows_without_targets > 0) m.set("rows without targets", rows_without_targets);
+      if (s.global_rank == 0) {
+        p_.progress->finish();
+        print_line(total_steps, tag, m);
+        p_.results->publish(total_steps, tag, m);
+      }
+      sum_loss = last_loss = 0;
+      n_loss = local_samples = rows_without_targets = 0;
+      grad_norms.clear();
+    }
+    if (total_steps % s.eval_interval == 0 && total_steps > 0)
+      for (const auto& loader : p_.eval_loaders)
+        result.last_eval_loss = evaluate(*loader, total_steps);
+    if (total_steps % s.checkpoint_interval == 0 && total_steps > 0) {
+      auto dir = p_.checkpointing->save(app, progress);
+      if (!dir.empty() && s.global_rank == 0)
+        std::cout << "checkpoint: " << dir.string() << std::endl;
+    }
+  }
+  p_.progress->finish();
+  return result;
+}
+
+}  // namespace instill::train

@@ -1,0 +1,51 @@
+#pragma once
+// The training loop of spec §8.12: micro-batches with gradient accumulation, clipping,
+// optimizer and scheduler steps, logging / evaluation / checkpoint intervals, and the
+// evaluator. Device-agnostic: batches move to `device`, the model already lives there.
+#include <torch/torch.h>
+
+#include <memory>
+#include <vector>
+
+#include "train/checkpointing.hpp"
+#include "train/data_loader.hpp"
+#include "train/gradient_clipper.hpp"
+#include "train/loss.hpp"
+#include "train/settings.hpp"
+#include "train/subscribers.hpp"
+
+namespace instill::train {
+
+struct TrainerParts {
+  Settings settings;
+  torch::Device device = torch::kCPU;
+  std::shared_ptr<AppState> app_state;
+  std::shared_ptr<ClmCrossEntropyLoss> loss;
+  std::shared_ptr<DataLoader> train_loader;
+  std::vector<std::shared_ptr<DataLoader>> eval_loaders;
+  std::shared_ptr<GradientClipper> clipper;
+  std::shared_ptr<CheckpointSaving> checkpointing;
+  std::shared_ptr<ProgressSubscriber> progress;
+  std::shared_ptr<ResultsSubscriber> results;
+  std::shared_ptr<MfuCalculator> mfu;  // may be null
+};
+
+struct TrainResult {
+  int64_t steps_done = 0;
+  std::vector<double> step_losses;  // mean micro-batch loss of each optimizer step
+  double last_eval_loss = 0;
+};
+
+class Trainer {
+ public:
+  explicit Trainer(TrainerParts parts);
+  TrainResult run();
+  // Mean loss over one eval loader (batches with targets only).
+  double evaluate(const DataLoader& loader, int64_t step);
+
+ private:
+  torch::Tensor micro_batch_loss(const Batch& batch);
+  TrainerParts p_;
+};
+
+}  // namespace instill::train
