@@ -2,77 +2,227 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
+#include <new>
 
 #include "core/error.hpp"
 #include "text/utf8.hpp"
 
 namespace instill::tokenizer {
 
-BpeModel::BpeModel(Vocab vocab, const std::vector<std::pair<std::string, std::string>>& merges,
+class BpeModel::WordCache {
+ public:
+  WordCache() {
+    // calloc: fresh zeroed pages, touched (and so paid for) only as shards fill up.
+    slots_.reset(static_cast<Slot*>(std::calloc(kShards * kSlotsPerShard, sizeof(Slot))));
+    if (!slots_) throw std::bad_alloc();
+    advise_huge_pages(slots_.get(), kShards * kSlotsPerShard * sizeof(Slot));
+  }
+
+  // Starts loading the slot a lookup of this hash reads first.
+  void prefetch(uint64_t hash) const { __builtin_prefetch(&slots_[slot_index(hash)]); }
+
+  // Appends the cached ids of word to out; false when absent.
+  bool lookup(std::string_view word, uint64_t hash, std::vector<int32_t>& out) {
+    Shard& sh = shards_[hash >> kShardShift];
+    const auto tag = static_cast<uint32_t>(hash >> 32);
+    std::lock_guard lock(sh.mutex);
+    for (std::size_t i = slot_index(hash);; i = next(i)) {
+      const Slot& s = slots_[i];
+      if (s.key_len == 0) return false;
+      if (s.tag == tag && s.key_len == word.size() &&
+          std::memcmp(sh.keys.data() + s.key_off, word.data(), word.size()) == 0) {
+        const int32_t* ids = sh.ids.data() + s.ids_off;
+        out.insert(out.end(), ids, ids + s.ids_len);
+        return true;
+      }
+    }
+  }
+
+  // Remembers word -> ids unless its shard is full (word: 1..kMaxCachedWordBytes bytes).
+  void insert(std::string_view word, uint64_t hash, const int32_t* ids, std::size_t n) {
+    if (n > UINT16_MAX) return;
+    Shard& sh = shards_[hash >> kShardShift];
+    const auto tag = static_cast<uint32_t>(hash >> 32);
+    std::lock_guard lock(sh.mutex);
+    if (sh.count >= kMaxEntriesPerShard) return;
+    std::size_t i = slot_index(hash);
+    for (;; i = next(i)) {
+      const Slot& s = slots_[i];
+      if (s.key_len == 0) break;
+      if (s.tag == tag && s.key_len == word.size() &&
+          std::memcmp(sh.keys.data() + s.key_off, word.data(), word.size()) == 0) {
+        return;  // another thread got there first
+      }
+    }
+    slots_[i] =
+        Slot{tag, static_cast<uint32_t>(sh.keys.size()), static_cast<uint32_t>(sh.ids.size()),
+             static_cast<uint16_t>(word.size()), static_cast<uint16_t>(n)};
+    sh.keys.append(word);
+    sh.ids.insert(sh.ids.end(), ids, ids + n);
+    ++sh.count;
+  }
+
+ private:
+  // Shards are picked by the top hash bits, slots within a shard by the low ones.
+  static constexpr std::size_t kShards = 64;
+  static constexpr int kShardShift = 58;
+  static constexpr std::size_t kSlotsPerShard = 8192;  // power of two
+  static constexpr std::size_t kMaxEntriesPerShard = kSlotsPerShard / 2;
+  static_assert(kShards == std::size_t{1} << (64 - kShardShift));
+  struct Slot {
+    uint32_t tag;  // high half of the hash
+    uint32_t key_off;
+    uint32_t ids_off;
+    uint16_t key_len;  // 0: free slot
+    uint16_t ids_len;
+  };
+  static_assert(sizeof(Slot) == 16);
+  struct Shard {
+    std::mutex mutex;
+    std::string keys;
+    std::vector<int32_t> ids;
+    std::size_t count = 0;
+  };
+  static std::size_t slot_index(uint64_t hash) {
+    return static_cast<std::size_t>(hash >> kShardShift) * kSlotsPerShard +
+           (hash & (kSlotsPerShard - 1));
+  }
+  static std::size_t next(std::size_t i) {
+    return (i & ~(kSlotsPerShard - 1)) | ((i + 1) & (kSlotsPerShard - 1));
+  }
+  struct FreeDeleter {
+    void operator()(Slot* p) const { std::free(p); }
+  };
+  std::unique_ptr<Slot[], FreeDeleter> slots_;
+  Shard shards_[kShards];
+};
+
+namespace {
+constexpr std::string_view kMetaspaceMarker = "\xE2\x96\x81";  // U+2581
+constexpr std::size_t kChunkingMinBytes = 64;
+
+// Code point of the well-formed UTF-8 character of 1-3 bytes at the start of ch (its whole
+// length), or -1.
+int32_t bmp_code_point(std::string_view ch) {
+  const auto b0 = static_cast<unsigned char>(ch[0]);
+  if (ch.size() == 1) return b0 < 0x80 ? b0 : -1;
+  if (ch.size() == 2) {
+    const auto b1 = static_cast<unsigned char>(ch[1]);
+    if (b0 < 0xC2 || b0 > 0xDF || (b1 & 0xC0) != 0x80) return -1;
+    return static_cast<int32_t>(((b0 & 0x1Fu) << 6) | (b1 & 0x3Fu));
+  }
+  if (ch.size() == 3) {
+    const auto b1 = static_cast<unsigned char>(ch[1]);
+    const auto b2 = static_cast<unsigned char>(ch[2]);
+    if ((b0 & 0xF0) != 0xE0 || (b1 & 0xC0) != 0x80 || (b2 & 0xC0) != 0x80) return -1;
+    const uint32_t cp = ((b0 & 0x0Fu) << 12) | ((b1 & 0x3Fu) << 6) | (b2 & 0x3Fu);
+    return cp < 0x800 ? -1 : static_cast<int32_t>(cp);  // overlong
+  }
+  return -1;
+}
+}  // namespace
+
+BpeModel::BpeModel(TokenTable vocab,
+                   const std::vector<std::pair<std::string_view, std::string_view>>& merges,
                    BpeOptions options)
-    : vocab_(std::move(vocab)), options_(std::move(options)), cache_(new CacheShard[kCacheShards]) {
-  id_to_token_ = invert_vocab(vocab_, id_present_);
+    : vocab_(std::move(vocab)), options_(std::move(options)), cache_(new WordCache) {
+  vocab_.finalize();
   merges_.reserve(merges.size() + 1);
-  const std::size_t prefix_len = options_.continuing_subword_prefix.size();
-  for (std::size_t rank = 0; rank < merges.size(); ++rank) {
-    const auto& [a, b] = merges[rank];
-    const auto ia = vocab_.find(a), ib = vocab_.find(b);
-    if (ia == vocab_.end() || ib == vocab_.end()) {
-      throw Error("model.merges[" + std::to_string(rank) + "]: token \"" +
-                  (ia == vocab_.end() ? a : b) + "\" is not in the vocab");
+  // Each merge needs three lookups in a big table and one insert into another, all at random
+  // places. A software pipeline keeps many of these cache misses in flight: merge j has its
+  // vocab slots prefetched, kBytesAt later the token bytes those slots point to, kFindAt
+  // after that it is resolved (and its merge-table slot prefetched), kInsertAt later inserted.
+  const std::string_view prefix = options_.continuing_subword_prefix;
+  constexpr std::size_t kBytesAt = 12, kFindAt = 24, kInsertAt = 8, kRing = 64;
+  static_assert(kFindAt + kInsertAt < kRing && (kRing & (kRing - 1)) == 0);
+  struct Stage {
+    std::string merged;  // a + b without b's continuing-subword prefix
+    uint64_t hash[3];
+    uint64_t key;
+    int32_t merged_id;
+  };
+  std::vector<Stage> ring(kRing);
+  const std::size_t n = merges.size();
+  for (std::size_t j = 0; j < n + kFindAt + kInsertAt; ++j) {
+    if (j < n) {
+      Stage& st = ring[j % kRing];
+      const auto& [a, b] = merges[j];
+      st.merged.assign(a);
+      st.merged.append(!prefix.empty() && b.starts_with(prefix) ? b.substr(prefix.size()) : b);
+      st.hash[0] = hash_bytes(a);
+      st.hash[1] = hash_bytes(b);
+      st.hash[2] = hash_bytes(st.merged);
+      for (const uint64_t h : st.hash) vocab_.prefetch(h);
     }
-    // The merged token drops the right part's continuing-subword prefix.
-    std::string merged = a;
-    if (prefix_len > 0 && b.compare(0, prefix_len, options_.continuing_subword_prefix) == 0) {
-      merged.append(b, prefix_len, std::string::npos);
-    } else {
-      merged.append(b);
+    if (j >= kBytesAt && j - kBytesAt < n) {
+      const std::size_t k = j - kBytesAt;
+      const Stage& st = ring[k % kRing];
+      vocab_.prefetch_bytes(merges[k].first, st.hash[0]);
+      vocab_.prefetch_bytes(merges[k].second, st.hash[1]);
+      vocab_.prefetch_bytes(st.merged, st.hash[2]);
     }
-    const auto im = vocab_.find(merged);
-    if (im == vocab_.end()) {
-      throw Error("model.merges[" + std::to_string(rank) + "]: merged token \"" + merged +
-                  "\" is not in the vocab");
+    if (j >= kFindAt && j - kFindAt < n) {
+      const std::size_t rank = j - kFindAt;
+      Stage& st = ring[rank % kRing];
+      const auto& [a, b] = merges[rank];
+      const int32_t ia = vocab_.find(a, st.hash[0]), ib = vocab_.find(b, st.hash[1]);
+      if (ia < 0 || ib < 0) {
+        throw Error("model.merges[" + std::to_string(rank) + "]: token \"" +
+                    std::string(ia < 0 ? a : b) + "\" is not in the vocab");
+      }
+      st.merged_id = vocab_.find(st.merged, st.hash[2]);
+      if (st.merged_id < 0) {
+        throw Error("model.merges[" + std::to_string(rank) + "]: merged token \"" + st.merged +
+                    "\" is not in the vocab");
+      }
+      st.key = pair_key(ia, ib);
+      merges_.prefetch(st.key);
     }
-    // A repeated pair keeps its last rank, as HF's map collection does.
-    merges_.insert_or_assign(pair_key(ia->second, ib->second),
-                             Merge{static_cast<int32_t>(rank), im->second});
+    if (j >= kFindAt + kInsertAt) {
+      const std::size_t rank = j - kFindAt - kInsertAt;
+      const Stage& st = ring[rank % kRing];
+      // A repeated pair keeps its last rank, as HF's map collection does.
+      merges_.insert_or_assign(st.key, Merge{static_cast<int32_t>(rank), st.merged_id});
+    }
   }
   if (options_.unk_token) {
-    const auto it = vocab_.find(*options_.unk_token);
-    if (it != vocab_.end()) unk_id_ = it->second;
+    const int32_t id = vocab_.find(*options_.unk_token);
+    if (id >= 0) unk_id_ = id;
   }
   for (int b = 0; b < 256; ++b) {
     char name[8];
     std::snprintf(name, sizeof(name), "<0x%02X>", b);
-    const auto it = vocab_.find(std::string_view(name));
-    byte_fallback_ids_[b] = it == vocab_.end() ? -1 : it->second;
+    byte_fallback_ids_[b] = vocab_.find(std::string_view(name));
   }
-  for (int c = 0; c < 128; ++c) {
-    const char ch = static_cast<char>(c);
-    const auto it = vocab_.find(std::string_view(&ch, 1));
-    ascii_ids_[c] = it == vocab_.end() ? -1 : it->second;
-  }
-  two_byte_ids_.fill(-1);
-  for (uint32_t cp = 0x80; cp < 0x800; ++cp) {
-    const char utf8[2] = {static_cast<char>(0xC0 | (cp >> 6)),
-                          static_cast<char>(0x80 | (cp & 0x3F))};
-    const auto it = vocab_.find(std::string_view(utf8, 2));
-    if (it != vocab_.end()) two_byte_ids_[cp] = it->second;
-  }
-  prepare_metaspace_chunking();
+  // One pass over the vocabulary finds every single-character token of the BMP.
+  char_ids_.assign(0x10000, -1);
+  vocab_.for_each([&](std::string_view token, int32_t id) {
+    if (token.empty() || token.size() > 3) return;
+    const int32_t cp = bmp_code_point(token);
+    if (cp >= 0) char_ids_[static_cast<std::size_t>(cp)] = id;
+  });
+  whole_word_size_ = 0;
+  vocab_.for_each([&](std::string_view, int32_t id) {
+    whole_word_size_ = std::max(whole_word_size_, static_cast<std::size_t>(id) + 1);
+  });
+  whole_word_.reset(new std::atomic<uint8_t>[whole_word_size_]());
+  // An id shared by several token strings says nothing about any one of them: never shortcut.
+  std::vector<uint8_t> seen(whole_word_size_, 0);
+  vocab_.for_each([&](std::string_view, int32_t id) {
+    if (seen[static_cast<std::size_t>(id)]++) whole_word_[static_cast<std::size_t>(id)] = 2;
+  });
+  // Only for models whose words are whole lines (SentencePiece style, "▁" for spaces).
+  chunking_ = options_.continuing_subword_prefix.empty() && options_.end_of_word_suffix.empty() &&
+              !options_.ignore_merges && vocab_.contains(kMetaspaceMarker);
 }
+
+BpeModel::~BpeModel() = default;
 
 std::optional<int32_t> BpeModel::token_to_id(std::string_view token) const {
-  const auto it = vocab_.find(token);
-  if (it == vocab_.end()) return std::nullopt;
-  return it->second;
-}
-
-const std::string* BpeModel::id_to_token(int32_t id) const {
-  if (id < 0 || static_cast<std::size_t>(id) >= id_to_token_.size() || !id_present_[id]) {
-    return nullptr;
-  }
-  return &id_to_token_[id];
+  const int32_t id = vocab_.find(token);
+  if (id < 0) return std::nullopt;
+  return id;
 }
 
 void BpeModel::MergeTable::reserve(std::size_t n) {
@@ -82,16 +232,17 @@ void BpeModel::MergeTable::reserve(std::size_t n) {
     capacity <<= 1;
     --shift_;
   }
-  keys_.assign(capacity, kEmpty);
-  values_.assign(capacity, Merge{});
+  slots_ = std::vector<Slot>();
+  slots_.reserve(capacity);
+  advise_huge_pages(slots_.data(), capacity * sizeof(Slot));
+  slots_.assign(capacity, Slot{kEmpty, Merge{}});
   mask_ = capacity - 1;
 }
 
 void BpeModel::MergeTable::insert_or_assign(uint64_t key, Merge merge) {
   for (std::size_t i = slot(key);; i = (i + 1) & mask_) {
-    if (keys_[i] == key || keys_[i] == kEmpty) {
-      keys_[i] = key;
-      values_[i] = merge;
+    if (slots_[i].key == key || slots_[i].key == kEmpty) {
+      slots_[i] = Slot{key, merge};
       return;
     }
   }
@@ -102,96 +253,237 @@ const BpeModel::Merge* BpeModel::find_merge(int32_t a, int32_t b) const {
 }
 
 namespace {
-constexpr std::string_view kMetaspaceMarker = "\xE2\x96\x81";  // U+2581
-constexpr std::size_t kChunkingMinBytes = 64;
 
-// Start of the UTF-8 character that ends at `end` (end > 0).
-std::size_t previous_char_start(std::string_view s, std::size_t end) {
-  std::size_t p = end - 1;
-  while (p > 0 && (static_cast<unsigned char>(s[p]) & 0xC0) == 0x80) --p;
-  return p;
+// The bytes of a UTF-8 character (1-4 bytes) as a number; distinct characters get distinct
+// numbers. A pair of characters is packed as (x << 32) | y.
+uint32_t char_code(std::string_view ch) {
+  uint32_t v = 0;
+  for (std::size_t k = 0; k < ch.size() && k < 4; ++k) {
+    v |= static_cast<uint32_t>(static_cast<unsigned char>(ch[k])) << (8 * k);
+  }
+  return v;
+}
+constexpr uint64_t kNoPair = ~uint64_t{0};
+std::size_t pair_slot(uint64_t key, std::size_t mask) {
+  return static_cast<std::size_t>((key * 0x9E3779B97F4A7C15ull) >> 20) & mask;
 }
 }  // namespace
 
 // Models without a pre-tokenizer (Llama-2, Gemma) see whole lines as one word. A token that
-// spans a cut before a "▁" preceded by char c must contain "c▁", so cutting there is
-// exact whenever no vocab token contains c followed by "▁" and c is a plain vocab
-// character (not byte-fallback or unk, whose token strings could match anything). Then each
-// chunk is encoded (and cached) on its own.
-void BpeModel::prepare_metaspace_chunking() {
-  // Affixes depend on the position in the word, and ignore_merges looks at the whole word.
-  if (!options_.continuing_subword_prefix.empty() || !options_.end_of_word_suffix.empty() ||
-      options_.ignore_merges || !vocab_.count(kMetaspaceMarker)) {
-    return;
-  }
-  for (const auto& [token, id] : vocab_) {
-    std::size_t pos = token.find(kMetaspaceMarker, 1);
-    while (pos != std::string::npos) {
-      const std::size_t c = previous_char_start(token, pos);
-      const std::string_view ch = std::string_view(token).substr(c, pos - c);
-      if (ch != kMetaspaceMarker) chars_before_marker_.emplace(std::string(ch), true);
-      pos = token.find(kMetaspaceMarker, pos + 1);
+// spans a cut between adjacent characters x and y is a concatenation of symbols that has x
+// immediately followed by y in it, as long as x and y are plain vocab characters (not
+// byte-fallback or unk, whose token strings could be anything). So when no vocab token
+// contains "xy", no merge ever crosses the cut, the merges on either side never interact,
+// and each chunk can be encoded (and cached) on its own with the same result.
+void BpeModel::build_adjacent_pairs() const {
+  std::vector<uint64_t> keys;
+  bool usable = true;
+  has_successor_.assign(0x10000 / 64, 0);
+  has_predecessor_.assign(0x10000 / 64, 0);
+  auto set_bit = [](std::vector<uint64_t>& bits, int32_t cp) {
+    if (cp >= 0) bits[static_cast<std::size_t>(cp) / 64] |= uint64_t{1} << (cp % 64);
+  };
+  vocab_.for_each([&](std::string_view token, int32_t) {
+    std::size_t i = 0;
+    uint32_t prev = 0;
+    int32_t prev_cp = -1;
+    while (i < token.size()) {
+      const std::size_t len = std::min<std::size_t>(
+          text::utf8_sequence_length(static_cast<unsigned char>(token[i])), token.size() - i);
+      const std::string_view ch = token.substr(i, len);
+      const uint32_t code = char_code(ch);
+      const int32_t cp = bmp_code_point(ch);
+      if (i > 0) {
+        keys.push_back((static_cast<uint64_t>(prev) << 32) | code);
+        set_bit(has_successor_, prev_cp);
+        set_bit(has_predecessor_, cp);
+      }
+      prev = code;
+      prev_cp = cp;
+      i += len;
     }
+  });
+  std::size_t capacity = 16;
+  while (capacity < 2 * keys.size()) capacity <<= 1;
+  adjacent_pairs_.assign(capacity, kNoPair);
+  const std::size_t mask = capacity - 1;
+  for (const uint64_t key : keys) {
+    if (key == kNoPair) usable = false;  // cannot be stored (not valid UTF-8 anyway)
+    const uint64_t x = key >> 32, y = key & 0xFFFFFFFFu;
+    if (x < 128 && y < 128) {
+      ascii_pairs_[(x * 128 + y) / 64] |= uint64_t{1} << ((x * 128 + y) % 64);
+      continue;
+    }
+    std::size_t i = pair_slot(key, mask);
+    while (adjacent_pairs_[i] != kNoPair && adjacent_pairs_[i] != key) i = (i + 1) & mask;
+    adjacent_pairs_[i] = key;
   }
-  metaspace_chunking_ = true;
+  pairs_usable_ = usable;
+}
+
+bool BpeModel::is_vocab_char(std::string_view ch) const {
+  const int32_t cp = bmp_code_point(ch);
+  if (cp >= 0) return char_ids_[static_cast<std::size_t>(cp)] >= 0;
+  return vocab_.find(ch) >= 0;
 }
 
 void BpeModel::find_chunk_starts(std::string_view word, std::vector<std::size_t>& starts) const {
   starts.clear();
   starts.push_back(0);
-  std::size_t pos = word.find(kMetaspaceMarker, 1);
-  while (pos != std::string_view::npos) {
-    const std::size_t c = previous_char_start(word, pos);
-    const std::string_view ch = word.substr(c, pos - c);
-    if (ch != kMetaspaceMarker && !chars_before_marker_.count(ch) && vocab_.count(ch)) {
-      starts.push_back(pos);
+  std::call_once(pairs_once_, [this] { build_adjacent_pairs(); });
+  if (!pairs_usable_) return;
+  const std::size_t mask = adjacent_pairs_.size() - 1;
+  std::string_view prev;
+  bool prev_in_vocab = false;
+  for (std::size_t i = 0; i < word.size();) {
+    const auto lead = static_cast<unsigned char>(word[i]);
+    if (lead < 0x80 &&
+        (i == 0 || (prev.size() == 1 && static_cast<unsigned char>(prev[0]) < 0x80))) {
+      // ASCII after ASCII (or at the start): the bit table answers.
+      const bool in_vocab = char_ids_[lead] >= 0;
+      if (i > 0 && in_vocab && prev_in_vocab) {
+        const std::size_t bit = static_cast<unsigned char>(prev[0]) * 128u + lead;
+        if (!((ascii_pairs_[bit / 64] >> (bit % 64)) & 1)) starts.push_back(i);
+      }
+      prev = word.substr(i, 1);
+      prev_in_vocab = in_vocab;
+      ++i;
+      continue;
     }
-    pos = word.find(kMetaspaceMarker, pos + 1);
+    const std::size_t len =
+        std::min<std::size_t>(text::utf8_sequence_length(lead), word.size() - i);
+    const std::string_view ch = word.substr(i, len);
+    const bool in_vocab = is_vocab_char(ch);
+    if (i > 0 && in_vocab && prev_in_vocab) {
+      auto bit = [](const std::vector<uint64_t>& bits, int32_t cp) {
+        return cp < 0 || ((bits[static_cast<std::size_t>(cp) / 64] >> (cp % 64)) & 1);
+      };
+      if (!bit(has_successor_, bmp_code_point(prev)) ||
+          !bit(has_predecessor_, bmp_code_point(ch))) {
+        starts.push_back(i);  // no vocab token has anything after prev / before ch
+        prev = ch;
+        prev_in_vocab = in_vocab;
+        i += len;
+        continue;
+      }
+      const uint64_t key = (static_cast<uint64_t>(char_code(prev)) << 32) | char_code(ch);
+      std::size_t k = pair_slot(key, mask);
+      while (adjacent_pairs_[k] != kNoPair && adjacent_pairs_[k] != key) k = (k + 1) & mask;
+      if (adjacent_pairs_[k] == kNoPair) starts.push_back(i);
+    }
+    prev = ch;
+    prev_in_vocab = in_vocab;
+    i += len;
   }
 }
 
 void BpeModel::tokenize(std::string_view word, std::vector<int32_t>& ids) const {
   if (word.empty()) return;
-  if (metaspace_chunking_ && word.size() >= kChunkingMinBytes) {
-    thread_local std::vector<std::size_t> starts;
-    find_chunk_starts(word, starts);
-    starts.push_back(word.size());
-    for (std::size_t k = 0; k + 1 < starts.size(); ++k) {
-      tokenize_cached(word.substr(starts[k], starts[k + 1] - starts[k]), ids);
-    }
-    return;
-  }
-  tokenize_cached(word, ids);
-}
-
-void BpeModel::tokenize_cached(std::string_view word, std::vector<int32_t>& ids) const {
-  if (word.size() > kMaxCachedWordBytes) {
+  if (word.size() > UINT32_MAX) {  // offsets below are 32-bit
     tokenize_uncached(word, ids);
     return;
   }
-  CacheShard& shard = cache_[std::hash<std::string_view>{}(word) % kCacheShards];
-  {
-    std::lock_guard lock(shard.mutex);
-    const auto it = shard.map.find(word);
-    if (it != shard.map.end()) {
-      ids.insert(ids.end(), it->second.begin(), it->second.end());
-      return;
+  thread_local std::vector<uint32_t> ends;
+  ends.assign(1, static_cast<uint32_t>(word.size()));
+  tokenize_words(word, ends, ids);
+}
+
+void BpeModel::tokenize_words(std::string_view buf, const std::vector<uint32_t>& ends,
+                              std::vector<int32_t>& ids) const {
+  // Long words of chunking models are replaced by their chunks.
+  const std::vector<uint32_t>* segments = &ends;
+  if (chunking_) {
+    thread_local std::vector<uint32_t> chunk_ends;
+    thread_local std::vector<std::size_t> starts;
+    chunk_ends.clear();
+    for (std::size_t k = 0, begin = 0; k < ends.size(); begin = ends[k++]) {
+      if (ends[k] - begin >= kChunkingMinBytes) {
+        find_chunk_starts(buf.substr(begin, ends[k] - begin), starts);
+        for (std::size_t c = 1; c < starts.size(); ++c) {
+          chunk_ends.push_back(static_cast<uint32_t>(begin + starts[c]));
+        }
+      }
+      chunk_ends.push_back(ends[k]);
+    }
+    segments = &chunk_ends;
+  }
+  encode_segments(buf, *segments, ids);
+}
+
+void BpeModel::encode_segments(std::string_view buf, const std::vector<uint32_t>& ends,
+                               std::vector<int32_t>& ids) const {
+  thread_local std::vector<uint64_t> hashes;
+  const std::size_t n = ends.size();
+  hashes.resize(n);
+  for (std::size_t k = 0, begin = 0; k < n; begin = ends[k++]) {
+    const std::size_t size = ends[k] - begin;
+    hashes[k] = size <= kMaxCachedWordBytes ? hash_bytes(buf.substr(begin, size)) : 0;
+  }
+  // Vocabulary and cache slots (then the token bytes) a few words ahead.
+  constexpr std::size_t kSlotsAhead = 8, kBytesAhead = 4;
+  for (std::size_t k = 0; k < std::min(n, kSlotsAhead); ++k) {
+    vocab_.prefetch(hashes[k]);
+    cache_->prefetch(hashes[k]);
+  }
+  for (std::size_t k = 0, begin = 0; k < n; begin = ends[k++]) {
+    if (k + kSlotsAhead < n) {
+      vocab_.prefetch(hashes[k + kSlotsAhead]);
+      cache_->prefetch(hashes[k + kSlotsAhead]);
+    }
+    if (k + kBytesAhead < n) {
+      const std::size_t b = ends[k + kBytesAhead - 1];
+      vocab_.prefetch_bytes(buf.substr(b, ends[k + kBytesAhead] - b), hashes[k + kBytesAhead]);
+    }
+    const std::string_view word = buf.substr(begin, ends[k] - begin);
+    if (word.empty()) continue;
+    if (word.size() > kMaxCachedWordBytes) {
+      tokenize_uncached(word, ids);
+    } else {
+      tokenize_hashed(word, hashes[k], ids);
     }
   }
+}
+
+void BpeModel::tokenize_hashed(std::string_view word, uint64_t hash,
+                               std::vector<int32_t>& ids) const {
+  // Affixes make a word's tokens differ from its vocab entry; without them a word that is a
+  // vocab entry is usually its own single token (always with ignore_merges).
+  const bool has_affixes =
+      !options_.continuing_subword_prefix.empty() || !options_.end_of_word_suffix.empty();
+  if (!has_affixes) {
+    const int32_t id = vocab_.find(word, hash);
+    if (id >= 0) {
+      if (options_.ignore_merges) {
+        ids.push_back(id);
+        return;
+      }
+      std::atomic<uint8_t>& state = whole_word_[static_cast<std::size_t>(id)];
+      const uint8_t known = state.load(std::memory_order_relaxed);
+      if (known == 1) {
+        ids.push_back(id);
+        return;
+      }
+      if (known == 0) {
+        const std::size_t first = ids.size();
+        tokenize_uncached(word, ids);
+        const bool single = ids.size() == first + 1 && ids[first] == id;
+        state.store(single ? 1 : 2, std::memory_order_relaxed);
+        if (!single) cache_->insert(word, hash, ids.data() + first, ids.size() - first);
+        return;
+      }
+    }
+  }
+  if (cache_->lookup(word, hash, ids)) return;
   const std::size_t first = ids.size();
   tokenize_uncached(word, ids);
-  std::lock_guard lock(shard.mutex);
-  if (shard.map.size() < kCacheEntriesPerShard) {
-    shard.map.try_emplace(std::string(word), ids.begin() + static_cast<std::ptrdiff_t>(first),
-                          ids.end());
-  }
+  cache_->insert(word, hash, ids.data() + first, ids.size() - first);
 }
 
 void BpeModel::tokenize_uncached(std::string_view word, std::vector<int32_t>& ids) const {
   if (word.empty()) return;
   if (options_.ignore_merges) {
-    if (const auto it = vocab_.find(word); it != vocab_.end()) {
-      ids.push_back(it->second);
+    if (const int32_t id = vocab_.find(word); id >= 0) {
+      ids.push_back(id);
       return;
     }
   }
@@ -226,36 +518,38 @@ void BpeModel::tokenize_uncached(std::string_view word, std::vector<int32_t>& id
   std::size_t i = 0;
   while (i < word.size()) {
     const std::size_t start = i;
-    i += text::utf8_sequence_length(static_cast<unsigned char>(word[i]));
-    if (i > word.size()) i = word.size();
-    std::string_view ch = word.substr(start, i - start);
-    const auto lead = static_cast<unsigned char>(ch[0]);
-    if (!has_affixes && lead < 0x80 && ascii_ids_[lead] >= 0) {
-      push_symbol(ascii_ids_[lead]);
+    const auto lead = static_cast<unsigned char>(word[i]);
+    if (!has_affixes && lead < 0x80 && char_ids_[lead] >= 0) {
+      push_symbol(char_ids_[lead]);
       last_was_unk = false;
+      ++i;
       continue;
     }
-    if (!has_affixes && ch.size() == 2 && lead >= 0xC2 && lead <= 0xDF &&
-        (static_cast<unsigned char>(ch[1]) & 0xC0) == 0x80) {
-      const uint32_t cp = ((lead & 0x1Fu) << 6) | (static_cast<unsigned char>(ch[1]) & 0x3Fu);
-      if (two_byte_ids_[cp] >= 0) {
-        push_symbol(two_byte_ids_[cp]);
+    i += text::utf8_sequence_length(lead);
+    if (i > word.size()) i = word.size();
+    const std::string_view ch = word.substr(start, i - start);
+    // Without affixes the table resolves every BMP character; the rest needs the vocab.
+    const int32_t cp = has_affixes ? -1 : bmp_code_point(ch);
+    if (cp >= 0) {
+      if (const int32_t id = char_ids_[static_cast<std::size_t>(cp)]; id >= 0) {
+        push_symbol(id);
         last_was_unk = false;
         continue;
       }
-    }
-    std::string_view lookup = ch;
-    if (has_affixes) {
-      scratch.clear();
-      if (start > 0) scratch.append(options_.continuing_subword_prefix);
-      scratch.append(ch);
-      if (i == word.size()) scratch.append(options_.end_of_word_suffix);
-      lookup = scratch;
-    }
-    if (const auto it = vocab_.find(lookup); it != vocab_.end()) {
-      push_symbol(it->second);
-      last_was_unk = false;
-      continue;
+    } else {
+      std::string_view lookup = ch;
+      if (has_affixes) {
+        scratch.clear();
+        if (start > 0) scratch.append(options_.continuing_subword_prefix);
+        scratch.append(ch);
+        if (i == word.size()) scratch.append(options_.end_of_word_suffix);
+        lookup = scratch;
+      }
+      if (const int32_t id = vocab_.find(lookup); id >= 0) {
+        push_symbol(id);
+        last_was_unk = false;
+        continue;
+      }
     }
     if (options_.byte_fallback) {
       bool all = true;
@@ -282,6 +576,39 @@ void BpeModel::tokenize_uncached(std::string_view word, std::vector<int32_t>& id
       std::push_heap(heap.begin(), heap.end());
     }
   };
+  // The first lookups of all adjacent pairs are independent: let their misses overlap.
+  for (std::size_t p = 0; p + 1 < symbols.size(); ++p) {
+    merges_.prefetch(pair_key(symbols[p].id, symbols[p + 1].id));
+  }
+  if (symbols.size() <= kSmallWordSymbols) {
+    // Short words: the pair ranks in an array, the lowest (leftmost on ties) merged until none
+    // is left. Same order as the heap below, with two lookups per merge and no heap.
+    thread_local std::vector<int32_t> sym;
+    thread_local std::vector<Merge> pair;  // pair[i]: merge of sym[i], sym[i + 1]
+    constexpr Merge kNone{INT32_MAX, -1};
+    auto merge_of = [&](int32_t a, int32_t b) {
+      const Merge* m = find_merge(a, b);
+      return m ? *m : kNone;
+    };
+    sym.clear();
+    for (const Symbol& x : symbols) sym.push_back(x.id);
+    pair.clear();
+    for (std::size_t p = 0; p + 1 < sym.size(); ++p) pair.push_back(merge_of(sym[p], sym[p + 1]));
+    while (!pair.empty()) {
+      std::size_t best = 0;
+      for (std::size_t p = 1; p < pair.size(); ++p) {
+        if (pair[p].rank < pair[best].rank) best = p;
+      }
+      if (pair[best].rank == INT32_MAX) break;
+      sym[best] = pair[best].new_id;
+      sym.erase(sym.begin() + static_cast<std::ptrdiff_t>(best) + 1);
+      pair.erase(pair.begin() + static_cast<std::ptrdiff_t>(best));
+      if (best > 0) pair[best - 1] = merge_of(sym[best - 1], sym[best]);
+      if (best < pair.size()) pair[best] = merge_of(sym[best], sym[best + 1]);
+    }
+    ids.insert(ids.end(), sym.begin(), sym.end());
+    return;
+  }
   for (int32_t p = 0; p + 1 < static_cast<int32_t>(symbols.size()); ++p) consider(p);
 
   while (!heap.empty()) {

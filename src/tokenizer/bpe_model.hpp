@@ -1,14 +1,15 @@
 #pragma once
 // Byte-pair-encoding model (HF semantics: merges applied by rank, ties to the left).
 #include <array>
+#include <atomic>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include "tokenizer/model.hpp"
+#include "tokenizer/token_table.hpp"
 
 namespace instill::tokenizer {
 
@@ -23,16 +24,24 @@ struct BpeOptions {
 
 class BpeModel : public Model {
  public:
-  // merges: pairs of token strings, in rank order. Throws instill::Error (with the merge
-  // index) when a merge refers to a token missing from the vocab.
-  BpeModel(Vocab vocab, const std::vector<std::pair<std::string, std::string>>& merges,
+  // merges: pairs of token strings, in rank order (only read during construction). Throws
+  // instill::Error (with the merge index) when a merge refers to a token missing from the
+  // vocab. `vocab` need not be finalized.
+  BpeModel(TokenTable vocab,
+           const std::vector<std::pair<std::string_view, std::string_view>>& merges,
            BpeOptions options);
+  ~BpeModel() override;
 
   void tokenize(std::string_view word, std::vector<int32_t>& ids) const override;
+  // tokenize() of consecutive words buf[ends[k-1]..ends[k]) (ends[-1] = 0), with the memory
+  // of upcoming lookups prefetched while the current word is encoded.
+  void tokenize_words(std::string_view buf, const std::vector<uint32_t>& ends,
+                      std::vector<int32_t>& ids) const;
   std::optional<int32_t> token_to_id(std::string_view token) const override;
-  const std::string* id_to_token(int32_t id) const override;
+  std::optional<std::string_view> id_to_token(int32_t id) const override {
+    return vocab_.token(id);
+  }
   std::size_t vocab_size() const override { return vocab_.size(); }
-  const Vocab& vocab() const override { return vocab_; }
   const BpeOptions& options() const { return options_; }
 
   // Merge-only core, without cache (exposed for the fast path and tests).
@@ -47,59 +56,76 @@ class BpeModel : public Model {
     return (static_cast<uint64_t>(static_cast<uint32_t>(a)) << 32) | static_cast<uint32_t>(b);
   }
   const Merge* find_merge(int32_t a, int32_t b) const;
-  void prepare_metaspace_chunking();
   // Byte offsets where a long word can be cut without changing the result (see .cpp).
   void find_chunk_starts(std::string_view word, std::vector<std::size_t>& starts) const;
-  void tokenize_cached(std::string_view word, std::vector<int32_t>& ids) const;
-
-  // Bounded word -> ids cache, sharded so concurrent encodes rarely contend.
-  struct CacheShard {
-    std::mutex mutex;
-    std::unordered_map<std::string, std::vector<int32_t>, StringHash, std::equal_to<>> map;
-  };
-  static constexpr std::size_t kCacheShards = 64;
-  static constexpr std::size_t kCacheEntriesPerShard = 4096;
+  void build_adjacent_pairs() const;
+  bool is_vocab_char(std::string_view ch) const;
+  // Words buf[ends[k-1]..ends[k]) that need no more cutting, in order.
+  void encode_segments(std::string_view buf, const std::vector<uint32_t>& ends,
+                       std::vector<int32_t>& ids) const;
+  // A word of at most kMaxCachedWordBytes with its hash_bytes().
+  void tokenize_hashed(std::string_view word, uint64_t hash, std::vector<int32_t>& ids) const;
   static constexpr std::size_t kMaxCachedWordBytes = 256;
+  // Up to this many initial symbols the merge loop scans an array instead of using a heap.
+  static constexpr std::size_t kSmallWordSymbols = 64;
 
-  // Open-addressing (pair -> merge) table: the merge loop's hottest lookup.
+  // Open-addressing (pair -> merge) table: the merge loop's hottest lookup. Key and value
+  // share a 16-byte slot, so a probe touches one cache line.
   class MergeTable {
    public:
     void reserve(std::size_t n);
     void insert_or_assign(uint64_t key, Merge merge);
+    void prefetch(uint64_t key) const { __builtin_prefetch(&slots_[slot(key)]); }
     const Merge* find(uint64_t key) const {
-      if (keys_.empty()) return nullptr;
+      if (slots_.empty()) return nullptr;
       for (std::size_t i = slot(key);; i = (i + 1) & mask_) {
-        if (keys_[i] == key) return &values_[i];
-        if (keys_[i] == kEmpty) return nullptr;
+        if (slots_[i].key == key) return &slots_[i].merge;
+        if (slots_[i].key == kEmpty) return nullptr;
       }
     }
 
    private:
     static constexpr uint64_t kEmpty = ~uint64_t{0};  // ids are >= 0, so never a real key
+    struct Slot {
+      uint64_t key;
+      Merge merge;
+    };
     std::size_t slot(uint64_t key) const {
       return static_cast<std::size_t>((key * 0x9E3779B97F4A7C15ull) >> shift_);
     }
-    std::vector<uint64_t> keys_;
-    std::vector<Merge> values_;
+    std::vector<Slot> slots_;
     std::size_t mask_ = 0;
     int shift_ = 64;
   };
 
-  Vocab vocab_;
-  std::vector<std::string> id_to_token_;
-  std::vector<bool> id_present_;
+  // Bounded word -> ids cache (sharded, one mutex per shard) over flat arenas: no allocation
+  // per entry, and lookups reuse the word's hash computed for the vocabulary probe.
+  class WordCache;
+
+  TokenTable vocab_;
   MergeTable merges_;
-  std::array<int32_t, 128> ascii_ids_{};  // single ASCII character tokens (-1: none)
-  // Single-character tokens of U+0080..U+07FF (two UTF-8 bytes), -1: none. Byte-level BPE
-  // spells every non-ASCII byte as such a character, so this replaces a hash lookup per byte.
-  std::array<int32_t, 0x800> two_byte_ids_{};
+  // Ids of single-character tokens by code point for U+0000..U+FFFF (-1: none), used when
+  // there are no subword affixes: replaces a hash lookup per character of a word.
+  std::vector<int32_t> char_ids_;
   BpeOptions options_;
   std::optional<int32_t> unk_id_;
   std::array<int32_t, 256> byte_fallback_ids_{};  // -1 when <0xXX> is missing
-  mutable std::unique_ptr<CacheShard[]> cache_;
-  // Metaspace chunking: on when no vocab token could span a cut before "▁".
-  bool metaspace_chunking_ = false;
-  std::unordered_map<std::string, bool, StringHash, std::equal_to<>> chars_before_marker_;
+  // Whole-word shortcut: per vocab id, whether BPE of the token's own string gives just that
+  // id (0 unknown yet, 1 yes, 2 no). Learned on first sight, so words that are vocab entries
+  // skip both the merge loop and the cache.
+  std::unique_ptr<std::atomic<uint8_t>[]> whole_word_;
+  std::size_t whole_word_size_ = 0;
+  std::unique_ptr<WordCache> cache_;
+  // Chunking of long words (models without a pre-tokenizer, whose words are whole lines):
+  // the set of character pairs (x, y) adjacent inside some vocab token, built on first use.
+  bool chunking_ = false;
+  mutable std::once_flag pairs_once_;
+  mutable std::vector<uint64_t> adjacent_pairs_;  // open addressing, kNoPair = free
+  mutable bool pairs_usable_ = false;
+  mutable std::array<uint64_t, 128 * 128 / 64> ascii_pairs_{};  // bit (x * 128 + y)
+  // BMP characters that some vocab token has a character after / before (bit per code point):
+  // a pair whose first has no successor or whose second has no predecessor needs no lookup.
+  mutable std::vector<uint64_t> has_successor_, has_predecessor_;
 };
 
 }  // namespace instill::tokenizer

@@ -33,8 +33,10 @@ const std::array<std::string, 256>& byte_to_unicode_table() {
 }
 
 void append_byte_level(std::string& out, std::string_view bytes) {
-  const auto& table = byte_to_unicode_table();
-  for (unsigned char b : bytes) out.append(table[b]);
+  const std::size_t old_size = out.size();
+  out.resize(old_size + 2 * bytes.size());
+  char* end = write_byte_level(out.data() + old_size, bytes);
+  out.resize(static_cast<std::size_t>(end - out.data()));
 }
 
 std::optional<uint8_t> unicode_to_byte(char32_t cp) {

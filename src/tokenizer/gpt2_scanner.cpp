@@ -1,5 +1,6 @@
 #include "tokenizer/gpt2_scanner.hpp"
 
+#include <array>
 #include <atomic>
 #include <memory>
 #include <string>
@@ -33,14 +34,26 @@ Class classify_with_pcre2(char32_t cp) {
   return m.empty() ? kOther : kSpace;
 }
 
-Class classify(char32_t cp) {
-  if (cp < 0x80) {
-    if ((cp | 0x20) >= 'a' && (cp | 0x20) <= 'z') return kLetter;
-    if (cp >= '0' && cp <= '9') return kNumber;
-    return (cp == ' ' || (cp >= 0x09 && cp <= 0x0D)) ? kSpace : kOther;
-  }
-  // 0 = not yet known, else class + 1. Relaxed atomics: racing writers store the same value.
+constexpr Class classify_ascii(char32_t cp) {
+  if ((cp | 0x20) >= 'a' && (cp | 0x20) <= 'z') return kLetter;
+  if (cp >= '0' && cp <= '9') return kNumber;
+  return (cp == ' ' || (cp >= 0x09 && cp <= 0x0D)) ? kSpace : kOther;
+}
+
+constexpr std::array<Class, 128> kAsciiClasses = [] {
+  std::array<Class, 128> t{};
+  for (char32_t c = 0; c < 128; ++c) t[c] = classify_ascii(c);
+  return t;
+}();
+
+// 0 = not yet known, else class + 1. Relaxed atomics: racing writers store the same value.
+std::atomic<uint8_t>* class_memo() {
   static const std::unique_ptr<std::atomic<uint8_t>[]> memo(new std::atomic<uint8_t>[0x110000]());
+  return memo.get();
+}
+
+Class classify(char32_t cp, std::atomic<uint8_t>* memo) {
+  if (cp < 0x80) return kAsciiClasses[cp];
   if (cp >= 0x110000) return kOther;
   uint8_t v = memo[cp].load(std::memory_order_relaxed);
   if (v == 0) {
@@ -50,34 +63,34 @@ Class classify(char32_t cp) {
   return static_cast<Class>(v - 1);
 }
 
-struct AsciiClasses {
-  Class cls[128];
-  AsciiClasses() {
-    for (char32_t c = 0; c < 128; ++c) cls[c] = classify(c);
-  }
-};
-
 class Cursor {
  public:
-  explicit Cursor(std::string_view s) : s_(s) {}
+  explicit Cursor(std::string_view s) : s_(s), memo_(class_memo()) {}
   // Class and byte length of the character at i (i < size).
   Class at(std::size_t i, std::size_t& len) const {
-    static const AsciiClasses ascii;
     const auto b = static_cast<unsigned char>(s_[i]);
     if (b < 0x80) {
       len = 1;
-      return ascii.cls[b];
+      return kAsciiClasses[b];
     }
     std::size_t j = i;
     const char32_t cp = text::decode_utf8_unchecked(s_, j);
     len = j - i;
-    return classify(cp);
+    return classify(cp, memo_);
   }
   // End of the run of characters of class c starting at i (at most max_count characters).
   std::size_t run(std::size_t i, Class c, std::size_t max_count = SIZE_MAX) const {
     std::size_t count = 0, len = 0;
-    while (i < s_.size() && count < max_count && at(i, len) == c) {
-      i += len;
+    const std::size_t n = s_.size();
+    while (i < n && count < max_count) {
+      const auto b = static_cast<unsigned char>(s_[i]);
+      if (b < 0x80) {
+        if (kAsciiClasses[b] != c) break;
+        ++i;
+      } else {
+        if (at(i, len) != c) break;
+        i += len;
+      }
       ++count;
     }
     return i;
@@ -87,6 +100,7 @@ class Cursor {
 
  private:
   std::string_view s_;
+  std::atomic<uint8_t>* memo_;
 };
 
 // Length of a contraction ('s 't 're 've 'm 'll 'd) at i, or 0. Caseless variant follows

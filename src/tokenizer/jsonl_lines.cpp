@@ -17,22 +17,23 @@ JsonlLineParser::JsonlLineParser() : impl_(std::make_unique<Impl>()) {}
 JsonlLineParser::~JsonlLineParser() = default;
 
 std::string JsonlLineParser::text(std::string_view line, std::size_t line_no) {
-  const std::string where = "input line " + std::to_string(line_no) + ": ";
+  // Built only for an error (this runs once per input line).
+  auto where = [line_no] { return "input line " + std::to_string(line_no) + ": "; };
   simdjson::dom::element doc;
   if (auto err = impl_->parser.parse(line.data(), line.size()).get(doc); err != simdjson::SUCCESS) {
-    if (err == simdjson::UTF8_ERROR) throw Error(where + "invalid UTF-8");
+    if (err == simdjson::UTF8_ERROR) throw Error(where() + "invalid UTF-8");
     if (err == simdjson::STRING_ERROR) {
-      throw Error(where + "invalid string (lone surrogate or bad escape)");
+      throw Error(where() + "invalid string (lone surrogate or bad escape)");
     }
-    throw Error(where + "invalid JSON: " + simdjson::error_message(err));
+    throw Error(where() + "invalid JSON: " + simdjson::error_message(err));
   }
   std::string_view s;
   if (doc["text"].get_string().get(s) != simdjson::SUCCESS) {
-    throw Error(where + "expected an object with a string field \"text\"");
+    throw Error(where() + "expected an object with a string field \"text\"");
   }
   std::size_t bad = 0;
   if (!text::is_valid_utf8(s, &bad)) {
-    throw Error(where + "invalid UTF-8 or lone surrogate in \"text\" at byte " +
+    throw Error(where() + "invalid UTF-8 or lone surrogate in \"text\" at byte " +
                 std::to_string(bad));
   }
   return std::string(s);

@@ -22,9 +22,8 @@ class Model {
   // Appends the ids of `word` to ids. Thread-safe.
   virtual void tokenize(std::string_view word, std::vector<int32_t>& ids) const = 0;
   virtual std::optional<int32_t> token_to_id(std::string_view token) const = 0;
-  virtual const std::string* id_to_token(int32_t id) const = 0;
+  virtual std::optional<std::string_view> id_to_token(int32_t id) const = 0;
   virtual std::size_t vocab_size() const = 0;
-  virtual const Vocab& vocab() const = 0;
 };
 
 // id -> token table built from a vocab (ids may have gaps).

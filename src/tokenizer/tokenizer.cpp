@@ -28,7 +28,8 @@ std::size_t Tokenizer::add_tokens(const std::vector<AddedToken>& tokens) {
 void Tokenizer::finalize() {
   added_.rebuild(normalizer.get());
   fast_scanner_.reset();
-  if (!dynamic_cast<const BpeModel*>(model.get())) return;
+  bpe_ = dynamic_cast<const BpeModel*>(model.get());
+  if (!bpe_) return;
   if (normalizer) {
     const auto* nfc = dynamic_cast<const UnicodeNormalizer*>(normalizer.get());
     if (!nfc || nfc->form() != text::NormalizationForm::kNFC) return;
@@ -52,7 +53,8 @@ void Tokenizer::finalize() {
 
 void Tokenizer::encode_fast(const Pieces& pieces, std::vector<int32_t>& ids) const {
   thread_local std::vector<Span> spans;
-  thread_local std::string mapped;
+  thread_local std::string mapped;  // the byte-level words of a piece, back to back
+  thread_local std::vector<uint32_t> ends;
   const auto& bpe = static_cast<const BpeModel&>(*model);
   for (const Piece& piece : pieces) {
     if (piece.added_id >= 0) {
@@ -61,11 +63,24 @@ void Tokenizer::encode_fast(const Pieces& pieces, std::vector<int32_t>& ids) con
     }
     spans.clear();
     scan_pre_tokens(*fast_scanner_, piece.text, spans);
-    for (const auto& [b, e] : spans) {
-      mapped.clear();
-      append_byte_level(mapped, std::string_view(piece.text).substr(b, e - b));
-      bpe.tokenize(mapped, ids);
+    if (piece.text.size() > UINT32_MAX / 2) {  // word offsets below are 32-bit
+      for (const auto& [b, e] : spans) {
+        std::string word;
+        append_byte_level(word, std::string_view(piece.text).substr(b, e - b));
+        bpe.tokenize(word, ids);
+      }
+      continue;
     }
+    // Each byte becomes at most two bytes; the buffer only ever grows.
+    if (mapped.size() < 2 * piece.text.size()) mapped.resize(2 * piece.text.size());
+    char* const begin = mapped.data();
+    char* out = begin;
+    ends.clear();
+    for (const auto& [b, e] : spans) {
+      out = write_byte_level(out, std::string_view(piece.text).substr(b, e - b));
+      ends.push_back(static_cast<uint32_t>(out - begin));
+    }
+    bpe.tokenize_words(std::string_view(begin, static_cast<std::size_t>(out - begin)), ends, ids);
   }
 }
 
@@ -77,6 +92,34 @@ std::vector<int32_t> Tokenizer::encode_ids(std::string_view text) const {
     return ids;
   }
   if (pre_tokenizer) pre_tokenizer->pre_tokenize(pieces);
+  if (bpe_ && bpe_ == model.get()) {
+    // Runs of words go to the BPE model together, so it can prefetch ahead.
+    thread_local std::string words;
+    thread_local std::vector<uint32_t> ends;
+    words.clear();
+    ends.clear();
+    auto flush = [&] {
+      if (!ends.empty()) bpe_->tokenize_words(words, ends, ids);
+      words.clear();
+      ends.clear();
+    };
+    for (const Piece& piece : pieces) {
+      if (piece.added_id >= 0) {
+        flush();
+        ids.push_back(piece.added_id);
+        continue;
+      }
+      if (words.size() + piece.text.size() > UINT32_MAX) flush();  // 32-bit offsets
+      if (piece.text.size() > UINT32_MAX) {
+        bpe_->tokenize(piece.text, ids);
+        continue;
+      }
+      words.append(piece.text);
+      ends.push_back(static_cast<uint32_t>(words.size()));
+    }
+    flush();
+    return ids;
+  }
   for (const Piece& piece : pieces) {
     if (piece.added_id >= 0) {
       ids.push_back(piece.added_id);
@@ -123,7 +166,7 @@ std::optional<int32_t> Tokenizer::token_to_id(std::string_view token) const {
 
 std::optional<std::string> Tokenizer::id_to_token(int32_t id) const {
   if (const AddedToken* t = added_.find_by_id(id)) return t->content;
-  if (const std::string* s = model->id_to_token(id)) return *s;
+  if (const auto s = model->id_to_token(id)) return std::string(*s);
   return std::nullopt;
 }
 

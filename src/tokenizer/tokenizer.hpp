@@ -19,6 +19,8 @@
 
 namespace instill::tokenizer {
 
+class BpeModel;
+
 class Tokenizer {
  public:
   std::unique_ptr<Normalizer> normalizer;
@@ -64,6 +66,7 @@ class Tokenizer {
   void encode_fast(const Pieces& pieces, std::vector<int32_t>& ids) const;
 
   AddedVocabulary added_;
+  const BpeModel* bpe_ = nullptr;            // the model, when it is BPE (set by finalize())
   std::optional<ScannerKind> fast_scanner_;  // set when the pipeline matches a known shape
   bool fast_path_enabled_ = true;
 };

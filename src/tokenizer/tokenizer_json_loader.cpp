@@ -4,6 +4,12 @@
 
 #include <fstream>
 #include <sstream>
+#ifdef __linux__
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#endif
 
 #include "core/error.hpp"
 #include "tokenizer/bpe_model.hpp"
@@ -310,6 +316,37 @@ Vocab parse_vocab_object(const Node& vocab_node) {
   return vocab;
 }
 
+// The vocab of a BPE model, straight into the flat token table (no per-token allocation).
+TokenTable parse_token_table(const Node& vocab_node) {
+  if (!vocab_node.is_object()) vocab_node.fail("expected an object of token -> id");
+  const simdjson::dom::object obj = vocab_node.raw().get_object().value_unsafe();
+  struct Entry {
+    std::string_view token;
+    uint64_t hash;
+    int32_t id;
+  };
+  std::vector<Entry> entries;
+  entries.reserve(obj.size());
+  std::size_t bytes = 0;
+  for (auto [key, value] : obj) {
+    int64_t id = 0;
+    if (value.get_int64().get(id) != simdjson::SUCCESS || id < 0 || id > INT32_MAX) {
+      vocab_node.fail("entry \"" + std::string(key) + "\" must be a non-negative integer id");
+    }
+    entries.push_back(Entry{key, hash_bytes(key), static_cast<int32_t>(id)});
+    bytes += key.size();
+  }
+  TokenTable table;
+  table.reserve(entries.size(), bytes);
+  // Random slots of a big table: start loading a few inserts ahead.
+  constexpr std::size_t kAhead = 16;
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    if (i + kAhead < entries.size()) table.prefetch(entries[i + kAhead].hash);
+    table.insert(entries[i].token, entries[i].id, entries[i].hash);
+  }
+  return table;
+}
+
 std::unique_ptr<Model> parse_unigram(const Node& node) {
   std::vector<std::pair<std::string, double>> pieces;
   for (const Node& entry : node.require("vocab").items()) {
@@ -365,19 +402,22 @@ std::unique_ptr<Model> parse_model(const Node& node) {
       dropout->fail("BPE dropout is not supported (it makes encoding non-deterministic)");
     }
   }
-  Vocab vocab = parse_vocab_object(node.require("vocab"));
-  std::vector<std::pair<std::string, std::string>> merges;
+  TokenTable vocab = parse_token_table(node.require("vocab"));
+  // Views into the parsed document, which outlives the model construction.
+  std::vector<std::pair<std::string_view, std::string_view>> merges;
   if (auto merges_node = node.field("merges")) {
     if (!merges_node->is_array()) merges_node->fail("expected an array");
+    const simdjson::dom::array arr = merges_node->raw().get_array().value_unsafe();
+    merges.reserve(arr.size());
     std::size_t i = 0;
-    for (element m : merges_node->raw().get_array()) {
+    for (element m : arr) {
       std::string_view s;
       if (m.get_string().get(s) == simdjson::SUCCESS) {
         const auto space = s.find(' ');
         if (space == std::string_view::npos || s.find(' ', space + 1) != std::string_view::npos) {
           throw Error(merges_node->path() + "[" + std::to_string(i) + "]: expected \"left right\"");
         }
-        merges.emplace_back(std::string(s.substr(0, space)), std::string(s.substr(space + 1)));
+        merges.emplace_back(s.substr(0, space), s.substr(space + 1));
       } else {
         simdjson::dom::array pair;
         std::string_view a, b;
@@ -387,7 +427,7 @@ std::unique_ptr<Model> parse_model(const Node& node) {
           throw Error(merges_node->path() + "[" + std::to_string(i) +
                       "]: expected \"left right\" or [left, right]");
         }
-        merges.emplace_back(std::string(a), std::string(b));
+        merges.emplace_back(a, b);
       }
       ++i;
     }
@@ -404,7 +444,7 @@ std::unique_ptr<Model> parse_model(const Node& node) {
   try {
     return std::make_unique<BpeModel>(std::move(vocab), merges, std::move(options));
   } catch (const Error& e) {
-    throw Error(std::string(e.what()));  // messages already carry the model.merges path
+    throw Error(std::string(e.what()));  // messages already carry the model.* path
   }
 }
 
@@ -438,9 +478,22 @@ std::unique_ptr<Tokenizer> build(const element& root_element) {
 
 }  // namespace
 
-std::unique_ptr<Tokenizer> load_tokenizer_json_string(const std::string& json,
-                                                      const std::string& source_name) {
+namespace {
+std::unique_ptr<Tokenizer> load_padded(const simdjson::padded_string_view json,
+                                       const std::string& source_name) {
   simdjson::dom::parser parser;
+  // A big file's parse fills tens of megabytes of fresh buffers: let huge pages back them
+  // (far fewer page faults). The buffers are the parser's public members; advice only.
+  if (json.length() >= (std::size_t{4} << 20) &&
+      parser.allocate(json.length()) == simdjson::SUCCESS &&
+      parser.doc.allocate(json.length()) == simdjson::SUCCESS) {
+    advise_huge_pages(parser.doc.tape.get(), json.length() * sizeof(uint64_t));
+    advise_huge_pages(parser.doc.string_buf.get(), json.length() * 5 / 3);
+    if (parser.implementation) {
+      advise_huge_pages(parser.implementation->structural_indexes.get(),
+                        json.length() * sizeof(uint32_t));
+    }
+  }
   element root;
   if (auto err = parser.parse(json).get(root); err != simdjson::SUCCESS) {
     throw Error(source_name + ": invalid JSON: " + simdjson::error_message(err));
@@ -451,13 +504,68 @@ std::unique_ptr<Tokenizer> load_tokenizer_json_string(const std::string& json,
     throw e.with_context(source_name);
   }
 }
+}  // namespace
+
+std::unique_ptr<Tokenizer> load_tokenizer_json_string(const std::string& json,
+                                                      const std::string& source_name) {
+  const simdjson::padded_string padded(json);
+  return load_padded(padded, source_name);
+}
+
+namespace {
+// A read-only file mapping followed by zeroed padding (simdjson reads up to
+// SIMDJSON_PADDING bytes past the end): no copy of the file, and the kernel maps its cached
+// pages in bulk instead of faulting in a fresh buffer page by page.
+class MappedJson {
+ public:
+  explicit MappedJson(const std::string& path) {
+#ifdef __linux__
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return;
+    struct stat st {};
+    if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
+      const auto page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+      size_ = static_cast<std::size_t>(st.st_size);
+      map_size_ = (size_ + simdjson::SIMDJSON_PADDING + page - 1) / page * page;
+      void* base = ::mmap(nullptr, map_size_, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+      if (base != MAP_FAILED) {
+        if (::mmap(base, size_, PROT_READ, MAP_PRIVATE | MAP_FIXED | MAP_POPULATE, fd, 0) == base) {
+          base_ = static_cast<const char*>(base);
+        } else {
+          ::munmap(base, map_size_);
+        }
+      }
+    }
+    ::close(fd);
+#else
+    (void)path;
+#endif
+  }
+  ~MappedJson() {
+#ifdef __linux__
+    if (base_) ::munmap(const_cast<char*>(base_), map_size_);
+#endif
+  }
+  MappedJson(const MappedJson&) = delete;
+  MappedJson& operator=(const MappedJson&) = delete;
+  bool ok() const { return base_ != nullptr; }
+  simdjson::padded_string_view view() const {
+    return simdjson::padded_string_view(base_, size_, map_size_);
+  }
+
+ private:
+  const char* base_ = nullptr;
+  std::size_t size_ = 0, map_size_ = 0;
+};
+}  // namespace
 
 std::unique_ptr<Tokenizer> load_tokenizer_json(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error("cannot open tokenizer file " + path);
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  return load_tokenizer_json_string(buffer.str(), path);
+  if (const MappedJson mapped(path); mapped.ok()) return load_padded(mapped.view(), path);
+  simdjson::padded_string json;
+  if (simdjson::padded_string::load(path).get(json) != simdjson::SUCCESS) {
+    throw Error("cannot open tokenizer file " + path);
+  }
+  return load_padded(json, path);
 }
 
 std::unique_ptr<Tokenizer> load_gpt2_vocab_merges(const std::string& vocab_json_path,
@@ -472,25 +580,32 @@ std::unique_ptr<Tokenizer> load_gpt2_vocab_merges(const std::string& vocab_json_
   if (root.get_object().get(obj) != simdjson::SUCCESS) {
     throw Error(vocab_json_path + ": expected an object of token -> id");
   }
-  Vocab vocab;
+  TokenTable vocab;
+  vocab.reserve(obj.size(), obj.size() * 8);
   for (auto [key, value] : obj) {
     int64_t id = 0;
     if (value.get_int64().get(id) != simdjson::SUCCESS || id < 0 || id > INT32_MAX) {
       throw Error(vocab_json_path + ": entry \"" + std::string(key) + "\" must be an id");
     }
-    vocab.emplace(std::string(key), static_cast<int32_t>(id));
+    vocab.insert(key, static_cast<int32_t>(id));
   }
-  std::ifstream in(merges_txt_path);
+  std::ifstream in(merges_txt_path, std::ios::binary);
   if (!in) throw Error("cannot open " + merges_txt_path);
-  std::vector<std::pair<std::string, std::string>> merges;
-  std::string line;
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  const std::string text = buffer.str();
+  std::vector<std::pair<std::string_view, std::string_view>> merges;
   std::size_t line_no = 0;
-  while (std::getline(in, line)) {
+  for (std::size_t begin = 0; begin < text.size();) {
+    std::size_t end = text.find('\n', begin);
+    if (end == std::string::npos) end = text.size();
+    std::string_view line(text.data() + begin, end - begin);
+    begin = end + 1;
     ++line_no;
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (line.empty() || (line_no == 1 && line.rfind("#version", 0) == 0)) continue;
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (line.empty() || (line_no == 1 && line.starts_with("#version"))) continue;
     const auto space = line.find(' ');
-    if (space == std::string::npos) {
+    if (space == std::string_view::npos) {
       throw Error(merges_txt_path + ":" + std::to_string(line_no) + ": expected \"left right\"");
     }
     merges.emplace_back(line.substr(0, space), line.substr(space + 1));

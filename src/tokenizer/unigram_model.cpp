@@ -129,9 +129,9 @@ std::optional<int32_t> UnigramModel::token_to_id(std::string_view token) const {
   return it->second;
 }
 
-const std::string* UnigramModel::id_to_token(int32_t id) const {
-  if (id < 0 || static_cast<std::size_t>(id) >= pieces_.size()) return nullptr;
-  return &pieces_[id].first;
+std::optional<std::string_view> UnigramModel::id_to_token(int32_t id) const {
+  if (id < 0 || static_cast<std::size_t>(id) >= pieces_.size()) return std::nullopt;
+  return pieces_[id].first;
 }
 
 }  // namespace instill::tokenizer

@@ -16,9 +16,8 @@ class UnigramModel : public Model {
                bool byte_fallback);
   void tokenize(std::string_view word, std::vector<int32_t>& ids) const override;
   std::optional<int32_t> token_to_id(std::string_view token) const override;
-  const std::string* id_to_token(int32_t id) const override;
+  std::optional<std::string_view> id_to_token(int32_t id) const override;
   std::size_t vocab_size() const override { return pieces_.size(); }
-  const Vocab& vocab() const override { return vocab_; }
 
  private:
   struct TrieNode {

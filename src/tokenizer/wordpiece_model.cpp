@@ -66,11 +66,11 @@ std::optional<int32_t> WordPieceModel::token_to_id(std::string_view token) const
   return it->second;
 }
 
-const std::string* WordPieceModel::id_to_token(int32_t id) const {
+std::optional<std::string_view> WordPieceModel::id_to_token(int32_t id) const {
   if (id < 0 || static_cast<std::size_t>(id) >= id_to_token_.size() || !id_present_[id]) {
-    return nullptr;
+    return std::nullopt;
   }
-  return &id_to_token_[id];
+  return id_to_token_[id];
 }
 
 WordLevelModel::WordLevelModel(Vocab vocab, std::string unk_token)
@@ -97,11 +97,11 @@ std::optional<int32_t> WordLevelModel::token_to_id(std::string_view token) const
   return it->second;
 }
 
-const std::string* WordLevelModel::id_to_token(int32_t id) const {
+std::optional<std::string_view> WordLevelModel::id_to_token(int32_t id) const {
   if (id < 0 || static_cast<std::size_t>(id) >= id_to_token_.size() || !id_present_[id]) {
-    return nullptr;
+    return std::nullopt;
   }
-  return &id_to_token_[id];
+  return id_to_token_[id];
 }
 
 }  // namespace instill::tokenizer

@@ -15,9 +15,8 @@ class WordPieceModel : public Model {
                  std::size_t max_input_chars_per_word);
   void tokenize(std::string_view word, std::vector<int32_t>& ids) const override;
   std::optional<int32_t> token_to_id(std::string_view token) const override;
-  const std::string* id_to_token(int32_t id) const override;
+  std::optional<std::string_view> id_to_token(int32_t id) const override;
   std::size_t vocab_size() const override { return vocab_.size(); }
-  const Vocab& vocab() const override { return vocab_; }
 
  private:
   int32_t unk_id(std::string_view word) const;
@@ -34,9 +33,8 @@ class WordLevelModel : public Model {
   WordLevelModel(Vocab vocab, std::string unk_token);
   void tokenize(std::string_view word, std::vector<int32_t>& ids) const override;
   std::optional<int32_t> token_to_id(std::string_view token) const override;
-  const std::string* id_to_token(int32_t id) const override;
+  std::optional<std::string_view> id_to_token(int32_t id) const override;
   std::size_t vocab_size() const override { return vocab_.size(); }
-  const Vocab& vocab() const override { return vocab_; }
 
  private:
   Vocab vocab_;
