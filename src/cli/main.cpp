@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "cli/command.hpp"
+#include "cli/torch_verbs.hpp"
 #include "core/error.hpp"
 
 #ifndef INSTILL_VERSION
@@ -30,7 +31,11 @@ CLI::App& data_group(CLI::App& root) {
 
 int main(int argc, char** argv) {
   using namespace instill;
+#ifndef INSTILL_TORCH_BINARY
+  if (argc >= 2 && cli::is_torch_verb(argv[1])) return cli::exec_torch_binary(argc, argv);
+#endif
   CLI::App app{"instill: instruction tuning of language models, compatible with Modalities"};
+  app.name("instill");  // also when instill-torch runs a verb handed over by instill
   app.set_version_flag("--version", std::string("instill ") + INSTILL_VERSION);
   app.require_subcommand(1);
   auto registry = cli::command_registry();

@@ -138,6 +138,12 @@ TrainResult run_training(const RunOptions& o) {
                 "settings.cuda_env.world_size: " + std::to_string(s.world_size) +
                 " processes; this instill trains on one process (data-parallel training is not "
                 "available yet)");
+  if (resume && (resume->progress.num_target_steps != s.num_target_steps ||
+                 resume->progress.num_target_tokens != s.num_target_tokens))
+    std::cerr << "warning: the checkpoint was written for " << resume->progress.num_target_steps
+              << " steps / " << resume->progress.num_target_tokens
+              << " tokens, this config targets " << s.num_target_steps << " / "
+              << s.num_target_tokens << "; the schedule and data order continue from the config\n";
   if (!resume_folder.empty() && s.warmstart_checkpoint_folder)
     throw UsageError("give either --resume_from or settings.warmstart_checkpoint_paths, not both");
   if (resume_folder.empty() && s.warmstart_checkpoint_folder)

@@ -1,0 +1,48 @@
+#include "cli/torch_verbs.hpp"
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <iostream>
+#include <vector>
+
+#include "cli/command.hpp"
+
+namespace instill::cli {
+
+int exec_torch_binary(int argc, char** argv) {
+  std::error_code ec;
+  const std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", ec);
+  const std::filesystem::path target =
+      (ec ? std::filesystem::path(argv[0]) : self).parent_path() / "instill-torch";
+  if (!std::filesystem::exists(target)) {
+    std::cerr << "instill: error: `instill " << argv[1]
+              << "` needs libtorch, and this build has none (" << target.string()
+              << " is missing); install libtorch-dev and rebuild (make build)\n";
+    return 1;
+  }
+  std::vector<char*> args(argv, argv + argc);
+  const std::string target_str = target.string();
+  args[0] = const_cast<char*>(target_str.c_str());
+  args.push_back(nullptr);
+  ::execv(target_str.c_str(), args.data());
+  std::cerr << "instill: error: cannot start " << target_str << ": " << std::strerror(errno)
+            << "\n";
+  return 1;
+}
+
+namespace {
+
+// Help entries only: main() hands these command lines to instill-torch before parsing.
+void setup(CLI::App& root) {
+  root.add_subcommand(
+      "run", "Train a model with a Modalities-style YAML config (see `instill run --help`)");
+}
+
+INSTILL_COMMAND("run", setup);
+
+}  // namespace
+
+}  // namespace instill::cli
