@@ -1,5 +1,6 @@
 // `instill tokenize`: encode JSONL {"text": ...} lines to {"ids": [...]} (or decode with
 // --decode) using an HF tokenizer directory / tokenizer.json, transformers semantics.
+#include <charconv>
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -11,6 +12,7 @@
 #include "core/error.hpp"
 #include "tokenizer/hf_tokenizer.hpp"
 #include "tokenizer/jsonl_lines.hpp"
+#include "tokenizer/parallel_for.hpp"
 
 namespace instill::cli {
 namespace {
@@ -86,24 +88,33 @@ void run_tokenize(const TokenizeArgs& a) {
   auto flush = [&] {
     if (texts.empty()) return;
     const auto all = tok.encode_batch(texts, options, a.threads);
-    out.clear();
-    for (const auto& ids : all) {
-      out += "{\"ids\": [";
-      for (std::size_t k = 0; k < ids.size(); ++k) {
-        if (k) out += ", ";
-        out += std::to_string(ids[k]);
-      }
-      out += "]";
-      if (a.tokens) {
-        out += ", \"tokens\": [";
+    // Formatting is a tenth of the work: done in blocks on the same threads, written in order.
+    constexpr std::size_t kBlock = 256;
+    std::vector<std::string> blocks((all.size() + kBlock - 1) / kBlock);
+    tokenizer::parallel_for(blocks.size(), static_cast<unsigned>(a.threads), [&](std::size_t b) {
+      std::string& o = blocks[b];
+      char num[16];
+      for (std::size_t i = b * kBlock; i < std::min(all.size(), (b + 1) * kBlock); ++i) {
+        const auto& ids = all[i];
+        o += "{\"ids\": [";
         for (std::size_t k = 0; k < ids.size(); ++k) {
-          if (k) out += ", ";
-          tokenizer::append_json_string(out, tok.core().id_to_token(ids[k]).value_or(""));
+          if (k) o += ", ";
+          o.append(num, std::to_chars(num, num + sizeof num, ids[k]).ptr);
         }
-        out += "]";
+        o += "]";
+        if (a.tokens) {
+          o += ", \"tokens\": [";
+          for (std::size_t k = 0; k < ids.size(); ++k) {
+            if (k) o += ", ";
+            tokenizer::append_json_string(o, tok.core().id_to_token(ids[k]).value_or(""));
+          }
+          o += "]";
+        }
+        o += "}\n";
       }
-      out += "}\n";
-    }
+    });
+    out.clear();
+    for (const auto& block : blocks) out += block;
     std::cout.write(out.data(), static_cast<std::streamsize>(out.size()));
     texts.clear();
   };
