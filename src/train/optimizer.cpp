@@ -40,10 +40,11 @@ AdamW::AdamW(CausalLM& model, const AdamWOptions& o) : o_(o) {
     std::set<std::string> covered;
     for (const auto& [group, patterns] : groups) {
       ParamGroup& target = excluded.count(group) ? not_decayed : decayed;
+      const std::vector<std::regex> compiled(patterns.begin(), patterns.end());
       for (auto& [n, p] : params) {
         if (!p.requires_grad() || covered.count(n)) continue;
-        for (const auto& pat : patterns)
-          if (std::regex_search(n, std::regex(pat))) {
+        for (const auto& re : compiled)
+          if (std::regex_search(n, re)) {
             target.names.push_back(n);
             target.params.push_back(p);
             covered.insert(n);

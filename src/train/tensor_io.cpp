@@ -9,42 +9,22 @@
 namespace instill::train {
 
 namespace {
+// safetensors dtype names <-> torch scalar types, one table for both directions.
+constexpr std::pair<const char*, torch::ScalarType> kDtypes[] = {
+    {"F32", torch::kFloat32},   {"F64", torch::kFloat64}, {"F16", torch::kFloat16},
+    {"BF16", torch::kBFloat16}, {"I64", torch::kInt64},   {"I32", torch::kInt32},
+    {"I16", torch::kInt16},     {"I8", torch::kInt8},     {"U8", torch::kUInt8},
+    {"BOOL", torch::kBool}};
+
 const char* dtype_name(torch::ScalarType t) {
-  switch (t) {
-    case torch::kFloat32:
-      return "F32";
-    case torch::kFloat64:
-      return "F64";
-    case torch::kFloat16:
-      return "F16";
-    case torch::kBFloat16:
-      return "BF16";
-    case torch::kInt64:
-      return "I64";
-    case torch::kInt32:
-      return "I32";
-    case torch::kInt16:
-      return "I16";
-    case torch::kInt8:
-      return "I8";
-    case torch::kUInt8:
-      return "U8";
-    case torch::kBool:
-      return "BOOL";
-    default:
-      throw Error(std::string("cannot store tensors of dtype ") + c10::toString(t));
-  }
+  for (const auto& [name, type] : kDtypes)
+    if (type == t) return name;
+  throw Error(std::string("cannot store tensors of dtype ") + c10::toString(t));
 }
 torch::ScalarType scalar_type(const std::string& name) {
-  static const std::map<std::string, torch::ScalarType> kTypes = {
-      {"F32", torch::kFloat32},   {"F64", torch::kFloat64}, {"F16", torch::kFloat16},
-      {"BF16", torch::kBFloat16}, {"I64", torch::kInt64},   {"I32", torch::kInt32},
-      {"I16", torch::kInt16},     {"I8", torch::kInt8},     {"U8", torch::kUInt8},
-      {"BOOL", torch::kBool}};
-  auto it = kTypes.find(name);
-  if (it == kTypes.end())
-    throw Error("safetensors dtype " + name + " has no torch equivalent here");
-  return it->second;
+  for (const auto& [n, type] : kDtypes)
+    if (name == n) return type;
+  throw Error("safetensors dtype " + name + " has no torch equivalent here");
 }
 }  // namespace
 
