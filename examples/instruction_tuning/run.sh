@@ -41,13 +41,13 @@ exp="$out/experiments/tutorial"
 echo "metrics: $exp/metrics.jsonl ($(wc -l < "$exp/metrics.jsonl") events)"
 
 # The training loss must clearly fall: last logged train loss < 0.8 x the first.
-first=$(grep '"tag": "train"' "$exp/metrics.jsonl" | head -n 1 | sed 's/.*"train loss avg": \([0-9.e+-]*\).*/\1/')
+first=$(grep -m 1 '"tag": "train"' "$exp/metrics.jsonl" | sed 's/.*"train loss avg": \([0-9.e+-]*\).*/\1/')
 last=$(grep '"tag": "train"' "$exp/metrics.jsonl" | tail -n 1 | sed 's/.*"train loss avg": \([0-9.e+-]*\).*/\1/')
 echo "train loss: first logged $first, last logged $last"
 awk -v f="$first" -v l="$last" 'BEGIN { if (!(l < 0.8 * f)) { print "run.sh: the training loss did not fall enough" > "/dev/stderr"; exit 1 } }'
 
 echo "== 3. resume from the first checkpoint and check that it continues exactly"
-ckpt=$(ls -d "$exp"/checkpoints/eid_* | sed 's/.*seen_steps_\([0-9]*\)-.*/\1 &/' | sort -n | head -n 1 | cut -d' ' -f2)
+ckpt=$(ls -d "$exp"/checkpoints/eid_* | sed 's/.*seen_steps_\([0-9]*\)-.*/\1 &/' | sort -n | sed -n 1p | cut -d' ' -f2)
 rm -rf "$out/experiments/tutorial_resumed"
 "$bin" run --config_file_path "$configs/train_config.yaml" --experiments_root_path "$out/experiments" \
   --experiment_id tutorial_resumed --device cpu --resume_from "$ckpt" "${threads[@]}" > "$out/resume.log"
@@ -56,8 +56,13 @@ b=$(grep '"tag": "train"' "$out/experiments/tutorial_resumed/metrics.jsonl" | ta
 echo "last train loss: uninterrupted $a, resumed from $(basename "$ckpt") $b"
 [ "$a" = "$b" ] || { echo "run.sh: the resumed run differs from the uninterrupted one" >&2; exit 1; }
 
-if "$bin" --help 2>/dev/null | grep -qE '^  chat( |$)'; then
-  echo "== 4. a sample answer from the tuned model"
-  "$bin" chat --model "$(ls -d "$exp"/checkpoints/eid_* | sed 's/.*seen_steps_\([0-9]*\)-.*/\1 &/' | sort -n | tail -n 1 | cut -d' ' -f2)" --prompt "What is the capital of Chile?" --max_new_tokens 24 --temperature 0
-fi
+echo "== 4. chat with the tuned model, in the format it was tuned on (greedy, KV cache)"
+last_ckpt=$(ls -d "$exp"/checkpoints/eid_* | sed 's/.*seen_steps_\([0-9]*\)-.*/\1 &/' | sort -n | tail -n 1 | cut -d' ' -f2)
+"$bin" chat --model "$last_ckpt" --template "$out/apply_chat_template_config.yaml" \
+  --prompt "What is the capital of Chile?" --max_new_tokens 32 --temperature 0 --stats
+
+echo "== 5. export to Hugging Face format and continue a raw prompt with the exported model"
+"$bin" convert_to_hf --checkpoint "$last_ckpt" --output "$out/hf_model" --overwrite \
+  --tokenizer "${INSTILL_DEMO_TOKENIZER:-../shared/fixtures/modalities/data/tokenizer/hf_gpt2}"
+"$bin" chat --model "$out/hf_model" --prompt "User: Hello" --raw --max_new_tokens 12 --temperature 0
 echo "tutorial outputs in $out"

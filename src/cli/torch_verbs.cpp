@@ -39,6 +39,12 @@ namespace {
 void setup(CLI::App& root) {
   root.add_subcommand(
       "run", "Train a model with a Modalities-style YAML config (see `instill run --help`)");
+  root.add_subcommand("chat",
+                      "Chat with a tuned or Hugging Face model (see `instill chat --help`)");
+  root.add_subcommand("generate_text",
+                      "Generate text with a Modalities-style text generation config");
+  root.add_subcommand("convert_to_hf",
+                      "Export a checkpoint as a Hugging Face model directory");
 }
 
 INSTILL_COMMAND("run", setup);

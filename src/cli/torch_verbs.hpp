@@ -6,7 +6,7 @@
 
 namespace instill::cli {
 
-inline constexpr std::string_view kTorchVerbs[] = {"run"};
+inline constexpr std::string_view kTorchVerbs[] = {"run", "chat", "generate_text", "convert_to_hf"};
 
 inline bool is_torch_verb(std::string_view verb) {
   for (auto v : kTorchVerbs)

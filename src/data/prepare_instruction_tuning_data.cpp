@@ -439,4 +439,19 @@ PrepareResult prepare_instruction_tuning_data(const PrepareOptions& options) {
   return result;
 }
 
+InstructionChatFormat load_instruction_chat_format(const fs::path& config_file_path) {
+  config::ResolverContext ctx;
+  ctx.config_file_path = config_file_path.string();
+  const config::ConfigDocument doc = config::load_app_config(config_file_path, ctx);
+  const Settings s = read_settings(doc);
+  InstructionChatFormat f;
+  f.chat_template = replace_all(s.chat_template, "}\n{", "}{");
+  f.chat_template_data = s.chat_template_data;
+  f.role_mapping = s.role_mapping;
+  config::ResolverContext pctx;
+  pctx.config_file_path = s.pbin_config_path;
+  f.tokenizer = build_tokenizer(config::load_app_config(s.pbin_config_path, pctx));
+  return f;
+}
+
 }  // namespace instill::data

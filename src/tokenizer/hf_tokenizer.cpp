@@ -45,6 +45,7 @@ std::optional<std::string> token_content(const json& v) {
 HfTokenizer HfTokenizer::from_pretrained(const fs::path& path) {
   HfTokenizer h;
   fs::path dir = path;
+  h.source_dir_ = fs::is_regular_file(path) ? path.parent_path() : path;
   std::optional<json> config, special_map;
   if (fs::is_regular_file(path)) {
     h.tok_ = load_tokenizer_json(path.string());

@@ -64,6 +64,9 @@ class HfTokenizer {
     return named_templates_;
   }
 
+  // The directory the tokenizer files were read from (for copying them next to a model).
+  const std::filesystem::path& source_dir() const { return source_dir_; }
+
   Tokenizer& core() { return *tok_; }
   const Tokenizer& core() const { return *tok_; }
 
@@ -80,6 +83,7 @@ class HfTokenizer {
   bool clean_up_tokenization_spaces_ = false;
   bool padding_left_ = false;
   std::optional<std::string> chat_template_;
+  std::filesystem::path source_dir_;
   std::map<std::string, std::string> named_templates_;
 };
 

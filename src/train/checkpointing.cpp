@@ -68,6 +68,8 @@ std::filesystem::path CheckpointExecution::save(AppState& state,
     pretty.indent = "  ";
     write_file_atomic(tmp_dir / "trainer_state.json",
                       json_dumps(Value(std::move(ts)), pretty) + "\n");
+    // The architecture, so chat, generate_text and convert_to_hf need no training config.
+    write_file_atomic(tmp_dir / "model.json", json_dumps(state.model->describe(), pretty) + "\n");
     if (fs::exists(final_dir)) fs::remove_all(final_dir);
     fs::rename(tmp_dir, final_dir);
   } catch (...) {

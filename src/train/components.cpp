@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "core/error.hpp"
+#include "core/hf_hub.hpp"
 #include "data/packed_dataset.hpp"
 #include "data/tokenizer_component.hpp"
 #include "train/checkpointing.hpp"
@@ -12,6 +13,7 @@
 #include "train/loss.hpp"
 #include "train/lr_scheduler.hpp"
 #include "train/model/gpt2.hpp"
+#include "train/model/hf_pretrained.hpp"
 #include "train/model/initialization.hpp"
 #include "train/optimizer.hpp"
 #include "train/samplers.hpp"
@@ -277,6 +279,38 @@ void register_model(config::Registry& r) {
             return std::make_shared<Gpt2CausalLM>(g);
           } catch (const Error& e) {
             throw Error(c.key_path() + ": " + e.what());
+          }
+        });
+
+  r.add("model", "huggingface_pretrained_model",
+        Schema{Field::string("model_type"), Field::string("model_name"),
+               Field::string("prediction_key"),
+               Field::string("huggingface_prediction_subscription_key"),
+               Field::string("sample_key"), Field::list("model_args").defaults(Value(ValueList{})),
+               Field::map("kwargs").defaults(Value(ValueMap{}))},
+        [](const ComponentConfig& c) {
+          if (one_of(c, "model_type", {"AutoModelForCausalLM", "AutoModelForMaskedLM"}) !=
+              "AutoModelForCausalLM")
+            throw Error(c.key_path() +
+                        ".model_type: only AutoModelForCausalLM is supported (instruction tuning "
+                        "trains decoder-only models)");
+          if (c.get_string("huggingface_prediction_subscription_key") != "logits")
+            throw Error(c.key_path() +
+                        ".huggingface_prediction_subscription_key: only \"logits\" is supported");
+          if (!c.get("model_args").as_list().empty())
+            throw Error(c.key_path() +
+                        ".model_args: positional from_pretrained arguments are not "
+                        "supported; leave the list empty");
+          for (const auto& [key, _] : c.get("kwargs").as_map())
+            std::cerr << "warning: " << c.key_path() << ".kwargs." << key
+                      << " is ignored by instill (weights load in float32, as the reference's "
+                         "default)\n";
+          const std::string name = c.get_string("model_name");
+          try {
+            return load_hf_model(resolve_hf_model_dir(name), c.get_string("sample_key"),
+                                 c.get_string("prediction_key"));
+          } catch (const Error& e) {
+            throw Error(c.key_path() + ".model_name: " + e.what());
           }
         });
 

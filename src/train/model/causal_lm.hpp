@@ -9,6 +9,8 @@
 #include <vector>
 
 #include "config/component.hpp"
+#include "core/value.hpp"
+#include "train/model/kv_cache.hpp"
 
 namespace instill::train {
 
@@ -16,6 +18,12 @@ class CausalLM : public config::Component {
  public:
   // ids [B, L] int64 -> hidden states [B, L, E] after the final norm.
   virtual torch::Tensor hidden_states(const torch::Tensor& ids) = 0;
+  // Incremental decoding: ids [B, L] continue the sequence held in `cache` (their positions
+  // start at cache.length()); their keys and values are appended to it.
+  virtual torch::Tensor hidden_states_cached(const torch::Tensor& ids, KvCache& cache) = 0;
+  // Everything needed to rebuild the architecture (without weights): stored in checkpoints
+  // as model.json so chat, generation and export need no training config.
+  virtual Value describe() const = 0;
   // [V, E]; logits = hidden @ weight^T.
   virtual torch::Tensor lm_head_weight() = 0;
   virtual torch::nn::Module& module() = 0;

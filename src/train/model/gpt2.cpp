@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "core/error.hpp"
+#include "train/model/attention.hpp"
 
 namespace instill::train {
 
@@ -129,6 +130,21 @@ class AttentionImpl : public nn::Module {
     return torch::dropout(c_proj(y), c_.dropout, is_training());
   }
 
+  // Inference only (no dropout): x holds the positions after those in `cache`.
+  torch::Tensor forward_cached(const torch::Tensor& x, KvCache& cache, size_t layer) {
+    const int64_t B = x.size(0), L = x.size(1), hd = c_.head_dim();
+    torch::Tensor q = q_attn(x).view({B, L, c_.n_head_q, hd}).transpose(1, 2);
+    torch::Tensor k = k_attn(x).view({B, L, c_.n_head_kv, hd}).transpose(1, 2);
+    torch::Tensor v = v_attn(x).view({B, L, c_.n_head_kv, hd}).transpose(1, 2);
+    if (c_.rope) {
+      q = apply_rope(q, inv_freq, cache.length());
+      k = apply_rope(k, inv_freq, cache.length());
+    }
+    auto [keys, values] = cache.append(layer, k, v);
+    torch::Tensor y = causal_attention(q, keys, values);
+    return c_proj(y.transpose(1, 2).contiguous().view({B, L, c_.n_embd}));
+  }
+
   nn::Linear q_attn{nullptr}, k_attn{nullptr}, v_attn{nullptr}, c_proj{nullptr};
   torch::Tensor inv_freq;
 
@@ -154,7 +170,10 @@ class MlpImpl : public nn::Module {
   }
   torch::Tensor forward(const torch::Tensor& x) {
     if (c_.activation == Gpt2Config::Activation::kSwiglu) return W_2(torch::silu(W(x)) * V(x));
-    return torch::dropout(c_proj(torch::gelu(c_fc(x))), c_.dropout, is_training());
+    torch::Tensor a = c_.activation == Gpt2Config::Activation::kGeluTanh
+                          ? torch::gelu(c_fc(x), "tanh")
+                          : torch::gelu(c_fc(x));
+    return torch::dropout(c_proj(a), c_.dropout, is_training());
   }
   nn::Linear W{nullptr}, V{nullptr}, W_2{nullptr}, c_fc{nullptr}, c_proj{nullptr};
 
@@ -173,6 +192,10 @@ class BlockImpl : public nn::Module {
   }
   torch::Tensor forward(torch::Tensor h) {
     h = h + attn(attention_norm(h));
+    return h + mlp(ffn_norm(h));
+  }
+  torch::Tensor forward_cached(torch::Tensor h, KvCache& cache, size_t layer) {
+    h = h + attn->forward_cached(attention_norm(h), cache, layer);
     return h + mlp(ffn_norm(h));
   }
   Norm attention_norm{nullptr}, ffn_norm{nullptr};
@@ -235,6 +258,21 @@ class Gpt2Model : public nn::Module {
     for (const auto& block : *transformer->h) h = block->as<BlockImpl>()->forward(h);
     return transformer->lm_head_norm(h);
   }
+  torch::Tensor hidden_cached(const torch::Tensor& ids, KvCache& cache) {
+    const int64_t start = cache.length(), end = start + ids.size(1);
+    if (end > c_.sequence_length)
+      throw Error("gpt2: position " + std::to_string(end - 1) +
+                  " is beyond the model's sequence_length " + std::to_string(c_.sequence_length));
+    torch::Tensor h = transformer->wte(ids);
+    if (transformer->wpe)
+      h = h + transformer->wpe(
+                  torch::arange(start, end, torch::dtype(torch::kInt64).device(ids.device())));
+    size_t layer = 0;
+    for (const auto& block : *transformer->h)
+      h = block->as<BlockImpl>()->forward_cached(h, cache, layer++);
+    cache.advance(ids.size(1));
+    return transformer->lm_head_norm(h);
+  }
   Transformer transformer{nullptr};
 
  private:
@@ -248,6 +286,9 @@ Gpt2CausalLM::Gpt2CausalLM(const Gpt2Config& config) : config_(config) {
 }
 
 torch::Tensor Gpt2CausalLM::hidden_states(const torch::Tensor& ids) { return model_->hidden(ids); }
+torch::Tensor Gpt2CausalLM::hidden_states_cached(const torch::Tensor& ids, KvCache& cache) {
+  return model_->hidden_cached(ids, cache);
+}
 torch::Tensor Gpt2CausalLM::lm_head_weight() { return model_->transformer->lm_head->weight; }
 torch::nn::Module& Gpt2CausalLM::module() { return *model_; }
 
@@ -256,5 +297,93 @@ std::map<std::string, std::vector<std::string>> Gpt2CausalLM::weight_decay_group
           {"embedding", {".wte", ".wpe"}},
           {"layernorm", {".attention_norm", ".ffn_norm", ".lm_head_norm"}}};
 }
+
+namespace {
+
+Value describe_norm(const NormConfig& n) {
+  ValueMap m;
+  m.set("type", n.type == NormConfig::Type::kLayerNorm ? "layer_norm" : "rms_norm");
+  m.set("eps", n.eps);
+  m.set("bias", n.bias);
+  return Value(std::move(m));
+}
+
+NormConfig norm_from(const Value& v) {
+  NormConfig n;
+  n.type = v.as_map().at("type").as_string() == "layer_norm" ? NormConfig::Type::kLayerNorm
+                                                             : NormConfig::Type::kRmsNorm;
+  n.eps = v.as_map().at("eps").to_double();
+  n.bias = v.as_map().at("bias").as_bool();
+  return n;
+}
+
+}  // namespace
+
+Value describe_gpt2_config(const Gpt2Config& c) {
+  ValueMap m;
+  m.set("architecture", "gpt2");
+  m.set("sample_key", c.sample_key);
+  m.set("prediction_key", c.prediction_key);
+  m.set("use_weight_tying", c.use_weight_tying);
+  m.set("positions", c.positions == Gpt2Config::Positions::kAbsolute ? "ABSOLUTE" : "NOPE");
+  m.set("sequence_length", c.sequence_length);
+  m.set("vocab_size", c.vocab_size);
+  m.set("n_layer", c.n_layer);
+  m.set("n_head_q", c.n_head_q);
+  m.set("n_head_kv", c.n_head_kv);
+  m.set("n_embd", c.n_embd);
+  m.set("ffn_hidden", c.ffn_hidden);
+  m.set("dropout", c.dropout);
+  m.set("bias", c.bias);
+  m.set("rope", c.rope);
+  m.set("rope_base", c.rope_base);
+  m.set("rope_head_dim", c.rope_head_dim);
+  m.set("attention", c.attention == Gpt2Config::Attention::kManual ? "manual" : "sdpa");
+  m.set("activation", c.activation == Gpt2Config::Activation::kGelu       ? "gelu"
+                      : c.activation == Gpt2Config::Activation::kGeluTanh ? "gelu_tanh"
+                                                                          : "swiglu");
+  m.set("attention_norm", describe_norm(c.attention_norm));
+  m.set("ffn_norm", describe_norm(c.ffn_norm));
+  m.set("lm_head_norm", describe_norm(c.lm_head_norm));
+  m.set("swiglu_hidden_multiple", c.swiglu_hidden_multiple);
+  if (!c.hf_config.is_null()) m.set("hf_config", c.hf_config);
+  return Value(std::move(m));
+}
+
+Gpt2Config gpt2_config_from_description(const Value& d) {
+  const ValueMap& m = d.as_map();
+  Gpt2Config c;
+  c.sample_key = m.at("sample_key").as_string();
+  c.prediction_key = m.at("prediction_key").as_string();
+  c.use_weight_tying = m.at("use_weight_tying").as_bool();
+  c.positions = m.at("positions").as_string() == "ABSOLUTE" ? Gpt2Config::Positions::kAbsolute
+                                                            : Gpt2Config::Positions::kNone;
+  c.sequence_length = m.at("sequence_length").as_int();
+  c.vocab_size = m.at("vocab_size").as_int();
+  c.n_layer = m.at("n_layer").as_int();
+  c.n_head_q = m.at("n_head_q").as_int();
+  c.n_head_kv = m.at("n_head_kv").as_int();
+  c.n_embd = m.at("n_embd").as_int();
+  c.ffn_hidden = m.at("ffn_hidden").as_int();
+  c.dropout = m.at("dropout").to_double();
+  c.bias = m.at("bias").as_bool();
+  c.rope = m.at("rope").as_bool();
+  c.rope_base = m.at("rope_base").to_double();
+  c.rope_head_dim = m.at("rope_head_dim").as_int();
+  c.attention = m.at("attention").as_string() == "manual" ? Gpt2Config::Attention::kManual
+                                                          : Gpt2Config::Attention::kSdpa;
+  const std::string& a = m.at("activation").as_string();
+  c.activation = a == "gelu"        ? Gpt2Config::Activation::kGelu
+                 : a == "gelu_tanh" ? Gpt2Config::Activation::kGeluTanh
+                                    : Gpt2Config::Activation::kSwiglu;
+  c.attention_norm = norm_from(m.at("attention_norm"));
+  c.ffn_norm = norm_from(m.at("ffn_norm"));
+  c.lm_head_norm = norm_from(m.at("lm_head_norm"));
+  c.swiglu_hidden_multiple = m.at("swiglu_hidden_multiple").as_int();
+  if (const Value* hf = m.find("hf_config")) c.hf_config = *hf;
+  return c;
+}
+
+Value Gpt2CausalLM::describe() const { return describe_gpt2_config(config_); }
 
 }  // namespace instill::train

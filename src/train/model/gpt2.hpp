@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 
+#include "core/value.hpp"
 #include "train/model/causal_lm.hpp"
 
 namespace instill::train {
@@ -31,10 +32,13 @@ struct Gpt2Config {
   double rope_base = 10000;
   int64_t rope_head_dim = 0;  // n_embd / n_head of the RotaryTransform config
   enum class Attention { kManual, kSdpa } attention = Attention::kManual;
-  enum class Activation { kGelu, kSwiglu } activation = Activation::kGelu;
+  // kGeluTanh: GPT-2's "gelu_new" (Hugging Face GPT2LMHeadModel imports).
+  enum class Activation { kGelu, kGeluTanh, kSwiglu } activation = Activation::kGelu;
   NormConfig attention_norm, ffn_norm, lm_head_norm;
   std::optional<uint64_t> seed;
   int64_t swiglu_hidden_multiple = 256;
+  // The config.json a GPT2LMHeadModel import came from (kept so an export writes it back).
+  Value hf_config;
 
   int64_t head_dim() const { return n_embd / n_head_q; }
   // round_up(int(2 * ffn_hidden / 3), multiple) (spec Q14).
@@ -45,10 +49,16 @@ struct Gpt2Config {
 
 class Gpt2Model;
 
+// model.json of a gpt2 model and back (every Gpt2Config field).
+Value describe_gpt2_config(const Gpt2Config& config);
+Gpt2Config gpt2_config_from_description(const Value& description);
+
 class Gpt2CausalLM : public CausalLM {
  public:
   explicit Gpt2CausalLM(const Gpt2Config& config);
   torch::Tensor hidden_states(const torch::Tensor& ids) override;
+  torch::Tensor hidden_states_cached(const torch::Tensor& ids, KvCache& cache) override;
+  Value describe() const override;
   torch::Tensor lm_head_weight() override;
   torch::nn::Module& module() override;
   const std::string& sample_key() const override { return config_.sample_key; }
