@@ -42,7 +42,15 @@ PackStats pack_encoded_data(const PackSettings& s, const TokenizerComponent& tok
                   " points past the end of " + s.src_path.string() +
                   " (was the index made for another file?)");
 
-  const int token_size = token_size_for_vocab_size(tokenizer.hf().vocab_size());
+  int token_size = token_size_for_vocab_size(tokenizer.hf().vocab_size());
+  // The reference sizes tokens by the base vocabulary; ids of added tokens past it could
+  // overflow that width, so it grows (this happens only where the reference breaks).
+  if (const int needed = token_size_for_vocab_size(tokenizer.hf().id_bound());
+      needed > token_size) {
+    std::cerr << "warning: added tokens reach id " << tokenizer.hf().id_bound() - 1 << ", beyond "
+              << token_size << "-byte tokens; writing " << needed << "-byte tokens instead\n";
+    token_size = needed;
+  }
   const uint32_t eod = static_cast<uint32_t>(tokenizer.token_id(s.eod_token));
   const unsigned threads = static_cast<unsigned>(std::max(
       1, s.num_cpus > 0 ? s.num_cpus : static_cast<int>(std::thread::hardware_concurrency())));

@@ -43,7 +43,8 @@ struct Settings {
 
 // Reads and validates the config (spec §4.1), with the reference's optional-but-required
 // fields (Q2) made required with a clear error.
-Settings read_settings(const config::ConfigDocument& doc) {
+// need_source: chat reads the same config for its template, and needs no conversations.
+Settings read_settings(const config::ConfigDocument& doc, bool need_source = true) {
   auto fail = [&](const std::string& path, const std::string& msg) -> Error {
     return Error(doc.where(path) + path + ": " + msg);
   };
@@ -72,7 +73,7 @@ Settings read_settings(const config::ConfigDocument& doc) {
   };
   Settings s;
   s.src_path = need_string("settings.src_path");
-  if (!fs::is_regular_file(s.src_path))
+  if (need_source && !fs::is_regular_file(s.src_path))
     throw fail("settings.src_path", "file \"" + s.src_path + "\" does not exist");
   s.dst_path = need_string("settings.dst_path");
   s.messages_key = need_string("settings.messages_key");
@@ -443,7 +444,7 @@ InstructionChatFormat load_instruction_chat_format(const fs::path& config_file_p
   config::ResolverContext ctx;
   ctx.config_file_path = config_file_path.string();
   const config::ConfigDocument doc = config::load_app_config(config_file_path, ctx);
-  const Settings s = read_settings(doc);
+  const Settings s = read_settings(doc, /*need_source=*/false);
   InstructionChatFormat f;
   f.chat_template = replace_all(s.chat_template, "}\n{", "}{");
   f.chat_template_data = s.chat_template_data;

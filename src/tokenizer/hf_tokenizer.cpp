@@ -1,5 +1,6 @@
 #include "tokenizer/hf_tokenizer.hpp"
 
+#include <cstdio>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -162,27 +163,34 @@ void HfTokenizer::add_special_tokens(
                   "cls_token, mask_token or additional_special_tokens)");
     }
   }
-  // The vocabulary must not grow (the embedding matrix cannot be resized).
-  const std::size_t before = tok_->full_vocab_size();
-  std::size_t after = before;
-  std::vector<std::string> seen;
-  for (const auto& t : to_add) {
+  // Unlike the reference (its issue 208), tokens outside the vocabulary are added with the
+  // next free ids, and training resizes the model's embedding to match. Said loudly, since
+  // a model that does not know the new ids cannot read data made with them.
+  std::vector<std::string> fresh;
+  for (const auto& t : to_add)
     if (!tok_->token_to_id(t.content) &&
-        std::find(seen.begin(), seen.end(), t.content) == seen.end()) {
-      ++after;
-      seen.push_back(t.content);
-    }
-  }
-  if (after != before) {
-    throw Error(
-        "Currently only tokens already known to the tokenizers vocabulary can be added, as "
-        "resizing the embedding matrix is not yet supported! Before: " +
-        std::to_string(before) + ", after: " + std::to_string(after) +
-        " (unknown: " + seen.front() + ")");
-  }
+        std::find(fresh.begin(), fresh.end(), t.content) == fresh.end())
+      fresh.push_back(t.content);
   tok_->add_tokens(to_add);
+  if (!fresh.empty()) {
+    std::string list;
+    for (const auto& t : fresh)
+      list += (list.empty() ? "" : ", ") + t + " = " + std::to_string(*tok_->token_to_id(t));
+    std::fprintf(stderr,
+                 "note: %zu special token(s) are not in the tokenizer's vocabulary and get new ids "
+                 "(%s); a model needs %zu embedding rows for them (instill run grows Hugging "
+                 "Face models to fit)\n",
+                 fresh.size(), list.c_str(), id_bound());
+  }
   special_ = std::move(new_special);
   additional_ = std::move(new_additional);
+}
+
+std::size_t HfTokenizer::id_bound() const {
+  std::size_t bound = tok_->base_vocab_size();
+  for (const auto& t : tok_->added_vocabulary().tokens())
+    bound = std::max(bound, static_cast<std::size_t>(t.id) + 1);
+  return bound;
 }
 
 std::optional<std::size_t> HfTokenizer::effective_max_length(const EncodeOptions& o) const {

@@ -31,7 +31,8 @@ class HfTokenizer {
 
   // transformers add_special_tokens(dict, replace_additional_special_tokens=False). Keys:
   // bos_token, eos_token, unk_token, sep_token, pad_token, cls_token, mask_token,
-  // additional_special_tokens. Every token must already be in the vocabulary.
+  // additional_special_tokens. Tokens not in the vocabulary get the next free ids (with a note
+  // on stderr); the reference refuses them.
   void add_special_tokens(const std::map<std::string, std::vector<std::string>>& tokens);
 
   std::vector<int32_t> encode(std::string_view text, const EncodeOptions& options) const;
@@ -48,6 +49,8 @@ class HfTokenizer {
 
   std::size_t vocab_size() const { return tok_->base_vocab_size(); }
   std::size_t full_vocab_size() const { return tok_->full_vocab_size(); }
+  // One more than the largest id the tokenizer can produce (the embedding rows a model needs).
+  std::size_t id_bound() const;
 
   // Config values (empty when unset).
   std::optional<std::string> special_token(const std::string& name) const;  // "bos_token", ...

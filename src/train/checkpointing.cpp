@@ -10,6 +10,7 @@
 #include "core/error.hpp"
 #include "core/fs.hpp"
 #include "core/python_json.hpp"
+#include "tokenizer/tokenizer_files.hpp"
 #include "train/tensor_io.hpp"
 
 namespace instill::train {
@@ -70,6 +71,7 @@ std::filesystem::path CheckpointExecution::save(AppState& state,
                       json_dumps(Value(std::move(ts)), pretty) + "\n");
     // The architecture, so chat, generate_text and convert_to_hf need no training config.
     write_file_atomic(tmp_dir / "model.json", json_dumps(state.model->describe(), pretty) + "\n");
+    if (state.tokenizer) tokenizer::save_tokenizer_files(*state.tokenizer, tmp_dir / "tokenizer");
     if (fs::exists(final_dir)) fs::remove_all(final_dir);
     fs::rename(tmp_dir, final_dir);
   } catch (...) {

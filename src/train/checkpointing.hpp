@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "config/component.hpp"
+#include "tokenizer/hf_tokenizer.hpp"
 #include "train/lr_scheduler.hpp"
 #include "train/model/causal_lm.hpp"
 #include "train/optimizer.hpp"
@@ -30,6 +31,8 @@ class AppState : public config::Component {
   std::shared_ptr<CausalLM> model;
   std::shared_ptr<AdamW> optimizer;
   std::shared_ptr<LrScheduler> scheduler;
+  // The training tokenizer (special tokens registered), saved in checkpoints as tokenizer/.
+  std::shared_ptr<const tokenizer::HfTokenizer> tokenizer;
 };
 
 // save_k_most_recent_checkpoints_strategy: k = -1 keep all, 0 never save, k > 0 keep k.

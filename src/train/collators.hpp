@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "config/component.hpp"
+#include "tokenizer/hf_tokenizer.hpp"
 #include "train/batch.hpp"
 
 namespace instill::train {
@@ -49,6 +50,9 @@ class MaskLossCollatorWrapper : public Collator {
                           int64_t begin_id, int64_t end_id, int64_t ignore_index);
   Batch collate(const torch::Tensor& tokens,
                 const std::vector<int64_t>& dataset_indices) const override;
+
+  // The tokenizer the marker tokens came from (the training tokenizer; may be null).
+  std::shared_ptr<const tokenizer::HfTokenizer> tokenizer;
 
  private:
   std::shared_ptr<Collator> wrapped_;

@@ -116,9 +116,11 @@ void register_data_path(config::Registry& r) {
                       << ".loss_ignore_index is not -100; the loss ignores only -100, so the "
                          "masked positions would be trained on\n";
           try {
-            return std::make_shared<MaskLossCollatorWrapper>(
+            auto wrapper = std::make_shared<MaskLossCollatorWrapper>(
                 c.get_component<Collator>("wrapped_collate_fn"), keys, tok->token_id(b.as_string()),
                 tok->token_id(e.as_string()), c.get_int("loss_ignore_index"));
+            wrapper->tokenizer = std::shared_ptr<const tokenizer::HfTokenizer>(tok, &tok->hf());
+            return wrapper;
           } catch (const Error& err) {
             throw Error(mt + ": " + err.what());
           }

@@ -14,7 +14,9 @@
 #include "core/python_yaml_dump.hpp"
 #include "core/sha256.hpp"
 #include "data/components.hpp"
+#include "train/collators.hpp"
 #include "train/components.hpp"
+#include "train/vocabulary_fit.hpp"
 
 namespace instill::train {
 
@@ -152,6 +154,17 @@ TrainResult run_training(const RunOptions& o) {
 
   parts.device = choose_device(opts, doc, s);
   parts.app_state = builder.build_component<AppState>("app_state");
+  // The training tokenizer (the masking collator's): the model must cover its ids, and
+  // checkpoints carry it so chat and export use the same special tokens.
+  if (doc.root.as_map().contains("collate_fn")) {
+    auto collator = builder.build_component<Collator>("collate_fn");
+    if (auto* masking = dynamic_cast<MaskLossCollatorWrapper*>(collator.get());
+        masking && masking->tokenizer) {
+      fit_vocabulary_to_tokenizer(*parts.app_state->model, *masking->tokenizer,
+                                  doc.where("app_state") + "app_state.model");
+      parts.app_state->tokenizer = masking->tokenizer;
+    }
+  }
   parts.loss = builder.build_component<ClmCrossEntropyLoss>("loss_fn");
   auto train_dataset = builder.build_component<data::PackedDatasetContinuous>("train_dataset");
   parts.train_loader = builder.build_component<DataLoader>("train_dataloader");

@@ -67,16 +67,22 @@ TEST(tokenizer_hf_wrapper, gpt2_registered_special_tokens_are_atomic) {
   EXPECT_EQ(std::count(ids.begin(), ids.end(), 108), 1);
 }
 
-TEST(tokenizer_hf_wrapper, growing_the_vocabulary_is_an_error) {
+TEST(tokenizer_hf_wrapper, tokens_outside_the_vocabulary_get_new_ids) {
   REQUIRE_FILE(testing::gpt2_fixture_dir());
   auto tok = HfTokenizer::from_pretrained(testing::gpt2_fixture_dir());
-  try {
-    tok.add_special_tokens({{"pad_token", {"<|definitely_new|>"}}});
-    FAIL() << "expected an error";
-  } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find("Before: 50257, after: 50258"), std::string::npos)
-        << e.what();
-  }
+  EXPECT_EQ(tok.id_bound(), 50257u);
+  tok.add_special_tokens(
+      {{"additional_special_tokens", {"<|begin_reply|>", "^", "<|end_reply|>"}}});
+  // New tokens continue after the vocabulary; known ones keep their ids.
+  EXPECT_EQ(tok.get_token_id("<|begin_reply|>"), 50257);
+  EXPECT_EQ(tok.get_token_id("<|end_reply|>"), 50258);
+  EXPECT_EQ(tok.get_token_id("^"), 61);
+  EXPECT_EQ(tok.id_bound(), 50259u);
+  // They are matched whole inside text.
+  const auto ids = tok.encode("Hi<|begin_reply|>yes<|end_reply|>", {});
+  EXPECT_EQ(std::count(ids.begin(), ids.end(), 50257), 1);
+  EXPECT_EQ(std::count(ids.begin(), ids.end(), 50258), 1);
+  EXPECT_EQ(tok.decode(ids), "Hi<|begin_reply|>yes<|end_reply|>");
   EXPECT_THROW(tok.add_special_tokens({{"foo_token", {"^"}}}), Error);
 }
 

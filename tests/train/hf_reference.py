@@ -430,8 +430,11 @@ TINY = dict(hidden=64, inter=160, layers=2, heads=4, kv=2, vocab=320, max_pos=25
 BENCH = dict(hidden=512, inter=1408, layers=8, heads=8, kv=2, vocab=32000, max_pos=4096)
 
 
-def make_config(arch, dtype, size, sliding_window=None, attention_bias=False, mlp_bias=False):
-    s = BENCH if size == "bench" else TINY
+def make_config(arch, dtype, size, sliding_window=None, attention_bias=False, mlp_bias=False,
+                vocab_size=None):
+    s = dict(BENCH if size == "bench" else TINY)
+    if vocab_size:
+        s["vocab"] = vocab_size  # e.g. a real tokenizer's size, for end-to-end CLI tests
     if arch == "gpt2":
         return {
             "architectures": ["GPT2LMHeadModel"], "model_type": "gpt2",
@@ -545,9 +548,9 @@ def random_weights(cfg, seed):
 
 
 def make_model(arch, out, seed, dtype="float32", shards=1, size="tiny", sliding_window=None,
-               attention_bias=False, mlp_bias=False):
+               attention_bias=False, mlp_bias=False, vocab_size=None):
     os.makedirs(out, exist_ok=True)
-    cfg = make_config(arch, dtype, size, sliding_window, attention_bias, mlp_bias)
+    cfg = make_config(arch, dtype, size, sliding_window, attention_bias, mlp_bias, vocab_size)
     w = random_weights(cfg, seed)
     w = {k: t.to(TORCH_DTYPES[dtype]) for k, t in w.items()}
     with open(os.path.join(out, "config.json"), "w") as f:
@@ -685,6 +688,7 @@ def main(argv):
     mk.add_argument("--sliding_window", type=int, default=None, help="mistral only")
     mk.add_argument("--attention_bias", action="store_true", help="llama/qwen3: bias on q,k,v,o")
     mk.add_argument("--mlp_bias", action="store_true", help="llama: bias on gate,up,down")
+    mk.add_argument("--vocab_size", type=int, default=None, help="override the preset's vocabulary")
     rn = sub.add_parser("run")
     rn.add_argument("--model", required=True)
     rn.add_argument("--ids", required=True)
@@ -695,7 +699,8 @@ def main(argv):
     a = ap.parse_args(argv)
     torch.set_num_threads(1)
     if a.cmd == "make":
-        make_model(a.arch, a.out, a.seed, a.dtype, a.shards, a.size, a.sliding_window, a.attention_bias, a.mlp_bias)
+        make_model(a.arch, a.out, a.seed, a.dtype, a.shards, a.size, a.sliding_window, a.attention_bias,
+                   a.mlp_bias, a.vocab_size)
         return 0
     if a.cmd == "run":
         ids = torch.tensor([int(s) for s in a.ids.split(",") if s.strip()], dtype=torch.long)

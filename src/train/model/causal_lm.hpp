@@ -34,6 +34,9 @@ class CausalLM : public config::Component {
   // Optional: sequence length the model was built for (0 = unbounded).
   virtual int64_t max_sequence_length() const { return 0; }
   virtual int64_t vocab_size() const = 0;
+  // Grows the embedding (and an untied LM head) to `new_size` rows, new rows set to the mean
+  // of the existing ones, so added tokens start as an "average" token instead of noise.
+  virtual void resize_vocabulary(int64_t new_size) = 0;
 
   torch::Tensor logits(const torch::Tensor& ids) {
     return torch::matmul(hidden_states(ids), lm_head_weight().t());

@@ -66,6 +66,7 @@ class Gpt2CausalLM : public CausalLM {
   std::map<std::string, std::vector<std::string>> weight_decay_groups() const override;
   int64_t max_sequence_length() const override { return config_.sequence_length; }
   int64_t vocab_size() const override { return config_.vocab_size; }
+  void resize_vocabulary(int64_t new_size) override;
   const Gpt2Config& config() const { return config_; }
 
  private:

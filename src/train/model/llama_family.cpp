@@ -195,19 +195,15 @@ void LlamaFamilyLM::resize_vocabulary(int64_t new_size) {
   const int64_t old = config_.vocab_size;
   if (new_size <= old) return;
   torch::NoGradGuard no_grad;
-  auto grow = [&](const torch::Tensor& w) {
+  // set_data keeps each parameter's identity (optimizers and the tied head still see it).
+  auto grow = [&](torch::Tensor& w) {
     torch::Tensor extra = w.mean(0, true).expand({new_size - old, w.size(1)});
-    return torch::cat({w, extra}, 0).detach().requires_grad_(w.requires_grad());
+    w.set_data(torch::cat({w, extra}, 0));
   };
   auto& embedding = model_->model->embed_tokens;
-  torch::Tensor grown = grow(embedding->weight);
-  embedding->weight.set_data(grown);
-  if (config_.tie_word_embeddings) {
-    model_->lm_head_weight = embedding->weight;
-  } else {
-    model_->lm_head_weight.set_data(grow(model_->lm_head_weight));
-  }
+  grow(embedding->weight);
   embedding->options.num_embeddings(new_size);
+  if (!config_.tie_word_embeddings) grow(model_->lm_head->weight);
   config_.vocab_size = new_size;
 }
 

