@@ -125,7 +125,9 @@ void run_chat(const ChatOptions& o) {
       std::cout << stream.push(id) << std::flush;
       return true;
     });
-    std::cout << stream.flush() << "\n" << std::flush;
+    std::cout << stream.flush();
+    const std::string& text = stream.text();
+    std::cout << (text.empty() || text.back() != '\n' ? "\n" : "") << std::flush;
     history.push_back({"assistant", format->reply_content(stream.text())});
     if (r.stop_id < 0) std::cerr << "[stopped after --max_new_tokens " << o.max_new_tokens << "]\n";
     report(r, ids.size());

@@ -49,22 +49,22 @@ torch::Tensor apply_rope(const torch::Tensor& x, const torch::Tensor& inv_freq, 
 
 torch::Tensor causal_attention(const torch::Tensor& q, torch::Tensor k, torch::Tensor v,
                                int64_t sliding_window) {
-  const int64_t L = q.size(2), S = k.size(2), D = q.size(-1);
-  const int64_t rep = q.size(1) / k.size(1);
-  if (rep > 1) {
-    k = k.repeat_interleave(rep, 1);
-    v = v.repeat_interleave(rep, 1);
+  const int64_t B = q.size(0), Hq = q.size(1), L = q.size(2), D = q.size(-1);
+  const int64_t Hkv = k.size(1), S = k.size(2), rep = Hq / Hkv;
+  // Query heads h = j * rep + r share key/value head j: fold the rep query heads of a group
+  // into rows instead of copying the (possibly long, cached) keys and values rep times.
+  torch::Tensor qg = q.reshape({B, Hkv, rep * L, D});
+  torch::Tensor att = torch::matmul(qg, k.transpose(-2, -1)) * (1.0 / std::sqrt(double(D)));
+  if (!(L == 1 && sliding_window <= 0)) {
+    // Query i sits at position S - L + i.
+    const auto opts = torch::dtype(torch::kInt64).device(q.device());
+    torch::Tensor diff = torch::arange(S - L, S, opts).unsqueeze(1) - torch::arange(S, opts);
+    torch::Tensor allowed = diff >= 0;  // [L, S]
+    if (sliding_window > 0) allowed = allowed.logical_and(diff < sliding_window);
+    att = att.masked_fill(allowed.logical_not().repeat({rep, 1}),
+                          -std::numeric_limits<double>::infinity());
   }
-  torch::Tensor att = torch::matmul(q, k.transpose(-2, -1)) * (1.0 / std::sqrt(double(D)));
-  // Query i sits at position S - L + i.
-  torch::Tensor qpos = torch::arange(S - L, S, torch::dtype(torch::kInt64).device(q.device()));
-  torch::Tensor kpos = torch::arange(S, torch::dtype(torch::kInt64).device(q.device()));
-  torch::Tensor diff = qpos.unsqueeze(1) - kpos.unsqueeze(0);  // [L, S]
-  torch::Tensor allowed = diff >= 0;
-  if (sliding_window > 0) allowed = allowed.logical_and(diff < sliding_window);
-  if (!(L == 1 && sliding_window <= 0))
-    att = att.masked_fill(allowed.logical_not(), -std::numeric_limits<double>::infinity());
-  return torch::matmul(torch::softmax(att, -1), v);
+  return torch::matmul(torch::softmax(att, -1), v).view({B, Hq, L, D});
 }
 
 }  // namespace instill::train
