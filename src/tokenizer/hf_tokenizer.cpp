@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "core/error.hpp"
+#include "core/hf_hub.hpp"
 #include "tokenizer/parallel_for.hpp"
 #include "tokenizer/tokenizer_json_loader.hpp"
 
@@ -43,7 +44,9 @@ std::optional<std::string> token_content(const json& v) {
 
 }  // namespace
 
-HfTokenizer HfTokenizer::from_pretrained(const fs::path& path) {
+HfTokenizer HfTokenizer::from_pretrained(const fs::path& given) {
+  // A hub id ("Qwen/Qwen2.5-0.5B") is looked up in the local Hugging Face cache.
+  const fs::path path = fs::exists(given) ? given : resolve_hf_model_dir(given.string());
   HfTokenizer h;
   fs::path dir = path;
   h.source_dir_ = fs::is_regular_file(path) ? path.parent_path() : path;
