@@ -6,7 +6,8 @@
 #   3. resume from the last checkpoint to show that training continues exactly
 # Usage: examples/instruction_tuning/run.sh [OUT_DIR]   (default out/tutorial)
 # Environment: INSTILL_BIN (default build/instill), INSTILL_DEMO_TOKENIZER (a HF tokenizer
-# folder; default GPT-2 from ../shared), INSTILL_THREADS (CPU threads).
+# folder; default GPT-2 from ../shared), INSTILL_THREADS (CPU threads), NPROC (data-parallel
+# training processes through `instill launch`, default 1; MASTER_PORT, default 29500).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 out=${1:-out/tutorial}
@@ -34,8 +35,24 @@ echo "eval:  $INSTILL_EVAL_PBIN"
 echo "== 2. train (CPU)"
 threads=()
 [ -n "${INSTILL_THREADS:-}" ] && threads=(--threads "$INSTILL_THREADS")
+# NPROC > 1: that many processes on this machine, gradients averaged over Gloo. Each takes
+# 1/NPROC of the micro-batch, so the global batch, the step count and the intervals stay those
+# of one process.
+launch=()
+train_config="$configs/train_config.yaml"
+if [ "${NPROC:-1}" -gt 1 ]; then
+  mbs=$(sed -n 's/^ *local_train_micro_batch_size: *\([0-9]*\).*/\1/p' "$train_config")
+  if [ $((mbs % NPROC)) -ne 0 ]; then
+    echo "run.sh: NPROC=$NPROC must divide the micro-batch size $mbs of $train_config" >&2
+    exit 1
+  fi
+  sed "s/^\( *local_train_micro_batch_size:\) *[0-9]*/\1 $((mbs / NPROC))/" "$train_config" > "$out/train_config_nproc$NPROC.yaml"
+  train_config="$out/train_config_nproc$NPROC.yaml"
+  launch=(launch --nproc_per_node "$NPROC" --master_port "${MASTER_PORT:-29500}" --)
+  echo "data parallel: $NPROC processes, micro-batch $((mbs / NPROC)) each"
+fi
 rm -rf "$out/experiments/tutorial"
-"$bin" run --config_file_path "$configs/train_config.yaml" --experiments_root_path "$out/experiments" \
+"$bin" "${launch[@]}" run --config_file_path "$train_config" --experiments_root_path "$out/experiments" \
   --experiment_id tutorial --device cpu "${threads[@]}"
 exp="$out/experiments/tutorial"
 echo "metrics: $exp/metrics.jsonl ($(wc -l < "$exp/metrics.jsonl") events)"
@@ -46,10 +63,10 @@ last=$(grep '"tag": "train"' "$exp/metrics.jsonl" | tail -n 1 | sed 's/.*"train 
 echo "train loss: first logged $first, last logged $last"
 awk -v f="$first" -v l="$last" 'BEGIN { if (!(l < 0.8 * f)) { print "run.sh: the training loss did not fall enough" > "/dev/stderr"; exit 1 } }'
 
-echo "== 3. resume from the first checkpoint and check that it continues exactly"
+echo "== 3. resume from the first checkpoint and check that it continues exactly (same NPROC)"
 ckpt=$(ls -d "$exp"/checkpoints/eid_* | sed 's/.*seen_steps_\([0-9]*\)-.*/\1 &/' | sort -n | sed -n 1p | cut -d' ' -f2)
 rm -rf "$out/experiments/tutorial_resumed"
-"$bin" run --config_file_path "$configs/train_config.yaml" --experiments_root_path "$out/experiments" \
+"$bin" "${launch[@]}" run --config_file_path "$train_config" --experiments_root_path "$out/experiments" \
   --experiment_id tutorial_resumed --device cpu --resume_from "$ckpt" "${threads[@]}" > "$out/resume.log"
 a=$(grep '"tag": "train"' "$exp/metrics.jsonl" | tail -n 1 | sed 's/.*"train loss last": \([0-9.e+-]*\).*/\1/')
 b=$(grep '"tag": "train"' "$out/experiments/tutorial_resumed/metrics.jsonl" | tail -n 1 | sed 's/.*"train loss last": \([0-9.e+-]*\).*/\1/')

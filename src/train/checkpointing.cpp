@@ -17,8 +17,8 @@ namespace instill::train {
 
 namespace {
 constexpr int kFormatVersion = 1;
-const char* const kFiles[] = {"model.safetensors", "optimizer.safetensors", "rng.safetensors",
-                              "trainer_state.json"};
+const char* const kFiles[] = {"trainer_state.json", "model.safetensors"};
+const char* const kSingleProcessFiles[] = {"optimizer.safetensors", "rng.safetensors"};
 
 std::string folder_name(const std::string& eid, const TrainingProgress& p) {
   return "eid_" + eid + "-seen_steps_" + std::to_string(p.steps()) + "-seen_tokens_" +
@@ -34,64 +34,94 @@ int64_t get_int(const ValueMap& m, const char* key, const std::filesystem::path&
 }
 }  // namespace
 
-std::filesystem::path CheckpointExecution::save(AppState& state,
-                                                const TrainingProgress& progress) const {
+std::string optimizer_shard_file(int rank, int world_size) {
+  return "optimizer.rank" + std::to_string(rank) + "-of-" + std::to_string(world_size) +
+         ".safetensors";
+}
+
+std::string rng_shard_file(int rank, int world_size) {
+  return "rng.rank" + std::to_string(rank) + "-of-" + std::to_string(world_size) + ".safetensors";
+}
+
+std::filesystem::path CheckpointExecution::save(AppState& state, const TrainingProgress& progress,
+                                                const CheckpointRanks& ranks) const {
   namespace fs = std::filesystem;
-  fs::create_directories(path_);
+  const bool writes_shared = ranks.rank == 0;  // model, trainer state, folder renames
   const fs::path final_dir = path_ / folder_name(experiment_id_, progress);
-  const fs::path tmp_dir =
-      path_ / (".tmp-" + final_dir.filename().string() + "-" + std::to_string(::getpid()));
-  fs::remove_all(tmp_dir);
-  fs::create_directories(tmp_dir);
+  // All ranks of a data-parallel run write into one temporary folder, so it cannot be
+  // named after a pid.
+  const fs::path tmp_dir = path_ / (".tmp-" + final_dir.filename().string() + "-" +
+                                    (ranks.sharded() ? "of-" + std::to_string(ranks.world_size)
+                                                     : std::to_string(::getpid())));
+  if (writes_shared) {
+    fs::create_directories(path_);
+    fs::remove_all(tmp_dir);
+    fs::create_directories(tmp_dir);
+  }
+  ranks.barrier("checkpoint folder creation");
   try {
-    std::map<std::string, torch::Tensor> params;
-    for (auto& [name, p] : state.model->named_parameters()) params[name] = p;
-    save_tensors(tmp_dir / "model.safetensors", params, {{"format", "pt"}});
-    save_tensors(tmp_dir / "optimizer.safetensors", state.optimizer->state_dict());
+    if (writes_shared) {
+      std::map<std::string, torch::Tensor> params;
+      for (auto& [name, p] : state.model->named_parameters()) params[name] = p;
+      save_tensors(tmp_dir / "model.safetensors", params, {{"format", "pt"}});
+    }
+    save_tensors(tmp_dir / (ranks.sharded() ? optimizer_shard_file(ranks.rank, ranks.world_size)
+                                            : std::string("optimizer.safetensors")),
+                 state.optimizer->state_dict());
     std::map<std::string, torch::Tensor> rng;
     {
       at::Generator gen = at::detail::getDefaultCPUGenerator();
       std::lock_guard<std::mutex> lock(gen.mutex());
       rng["cpu"] = gen.get_state();
     }
-    save_tensors(tmp_dir / "rng.safetensors", rng);
-    ValueMap ts;
-    ts.set("format", "instill-checkpoint");
-    ts.set("version", kFormatVersion);
-    ts.set("experiment_id", experiment_id_);
-    ts.set("num_seen_steps", progress.steps());
-    ts.set("global_num_seen_tokens", progress.tokens());
-    ts.set("num_seen_samples", progress.samples());
-    ts.set("num_target_steps", progress.num_target_steps);
-    ts.set("num_target_tokens", progress.num_target_tokens);
-    ts.set("scheduler_last_epoch", state.scheduler ? state.scheduler->last_epoch() : int64_t{-1});
-    JsonDumpOptions pretty;
-    pretty.indent = "  ";
-    write_file_atomic(tmp_dir / "trainer_state.json",
-                      json_dumps(Value(std::move(ts)), pretty) + "\n");
-    // The architecture, so chat, generate_text and convert_to_hf need no training config.
-    write_file_atomic(tmp_dir / "model.json", json_dumps(state.model->describe(), pretty) + "\n");
-    if (state.tokenizer) tokenizer::save_tokenizer_files(*state.tokenizer, tmp_dir / "tokenizer");
-    if (fs::exists(final_dir)) fs::remove_all(final_dir);
-    fs::rename(tmp_dir, final_dir);
+    save_tensors(tmp_dir / (ranks.sharded() ? rng_shard_file(ranks.rank, ranks.world_size)
+                                            : std::string("rng.safetensors")),
+                 rng);
+    if (writes_shared) {  // the trainer state and model description: rank 0
+      ValueMap ts;
+      ts.set("format", "instill-checkpoint");
+      ts.set("version", kFormatVersion);
+      ts.set("experiment_id", experiment_id_);
+      ts.set("num_seen_steps", progress.steps());
+      ts.set("global_num_seen_tokens", progress.tokens());
+      ts.set("num_seen_samples", progress.samples());
+      ts.set("num_target_steps", progress.num_target_steps);
+      ts.set("num_target_tokens", progress.num_target_tokens);
+      ts.set("scheduler_last_epoch", state.scheduler ? state.scheduler->last_epoch() : int64_t{-1});
+      if (ranks.sharded()) ts.set("optimizer_shards", ranks.world_size);
+      JsonDumpOptions pretty;
+      pretty.indent = "  ";
+      write_file_atomic(tmp_dir / "trainer_state.json",
+                        json_dumps(Value(std::move(ts)), pretty) + "\n");
+      // The architecture, so chat, generate_text and convert_to_hf need no training config.
+      write_file_atomic(tmp_dir / "model.json", json_dumps(state.model->describe(), pretty) + "\n");
+      if (state.tokenizer) tokenizer::save_tokenizer_files(*state.tokenizer, tmp_dir / "tokenizer");
+    }
   } catch (...) {
     std::error_code ec;
-    fs::remove_all(tmp_dir, ec);
+    if (!ranks.sharded()) fs::remove_all(tmp_dir, ec);  // peers may still be writing
     throw;
   }
-  ValueMap info;
-  info.set("checkpoint_folder_path", fs::absolute(final_dir).lexically_normal().string());
-  write_file_atomic(path_ / "last_checkpoint_info.json", json_dumps(Value(std::move(info))));
+  ranks.barrier("checkpoint shards written");
+  if (writes_shared) {
+    if (fs::exists(final_dir)) fs::remove_all(final_dir);
+    fs::rename(tmp_dir, final_dir);
+    ValueMap info;
+    info.set("checkpoint_folder_path", fs::absolute(final_dir).lexically_normal().string());
+    write_file_atomic(path_ / "last_checkpoint_info.json", json_dumps(Value(std::move(info))));
+  }
+  ranks.barrier("checkpoint completion");
   return final_dir;
 }
 
-std::filesystem::path CheckpointSaving::save(AppState& state, const TrainingProgress& progress) {
+std::filesystem::path CheckpointSaving::save(AppState& state, const TrainingProgress& progress,
+                                             const CheckpointRanks& ranks) {
   if (strategy_->k() == 0) return {};
-  std::filesystem::path dir = execution_->save(state, progress);
+  std::filesystem::path dir = execution_->save(state, progress, ranks);
   saved_.push_back(dir);
   if (strategy_->k() > 0) {
     while (static_cast<int64_t>(saved_.size()) > strategy_->k()) {
-      std::filesystem::remove_all(saved_.front());
+      if (ranks.rank == 0) std::filesystem::remove_all(saved_.front());
       saved_.erase(saved_.begin());
     }
   }
@@ -105,6 +135,10 @@ CheckpointInfo read_checkpoint_info(const std::filesystem::path& folder) {
   for (const char* f : kFiles)
     if (!fs::is_regular_file(folder / f))
       throw Error(folder.string() + ": incomplete checkpoint, " + f + " is missing");
+  auto require = [&](const std::string& f) {
+    if (!fs::is_regular_file(folder / f))
+      throw Error(folder.string() + ": incomplete checkpoint, " + f + " is missing");
+  };
   const fs::path file = folder / "trainer_state.json";
   Value v = json_loads(read_file(file));
   if (!v.is_map()) throw Error(file.string() + ": expected a JSON object");
@@ -125,11 +159,32 @@ CheckpointInfo read_checkpoint_info(const std::filesystem::path& folder) {
   info.scheduler_last_epoch = get_int(m, "scheduler_last_epoch", file);
   if (const Value* e = m.find("experiment_id"); e && e->is_string())
     info.experiment_id = e->as_string();
+  if (m.find("optimizer_shards"))
+    info.optimizer_shards = static_cast<int>(get_int(m, "optimizer_shards", file));
+  if (info.optimizer_shards < 1)
+    throw Error(file.string() + ": \"optimizer_shards\" must be at least 1");
+  if (info.optimizer_shards == 1) {
+    for (const char* f : kSingleProcessFiles) require(f);
+  } else {
+    for (int r = 0; r < info.optimizer_shards; ++r) {
+      require(optimizer_shard_file(r, info.optimizer_shards));
+      require(rng_shard_file(r, info.optimizer_shards));
+    }
+  }
   return info;
 }
 
-void load_checkpoint(const std::filesystem::path& folder, AppState& state) {
-  read_checkpoint_info(folder);
+void load_checkpoint(const std::filesystem::path& folder, AppState& state,
+                     const CheckpointRanks& ranks) {
+  const CheckpointInfo info = read_checkpoint_info(folder);
+  if (info.optimizer_shards > 1 && info.optimizer_shards != ranks.world_size)
+    throw Error(folder.string() + ": this checkpoint holds optimizer state sharded over " +
+                std::to_string(info.optimizer_shards) + " ranks and resumes only with " +
+                std::to_string(info.optimizer_shards) + " processes (this run has " +
+                std::to_string(ranks.world_size) +
+                "); merge it first with `instill consolidate_checkpoint --checkpoint " +
+                folder.string() + " --output DIR`");
+  const bool from_shard = info.optimizer_shards > 1;
   auto weights = load_tensors(folder / "model.safetensors");
   {
     torch::NoGradGuard no_grad;
@@ -151,8 +206,22 @@ void load_checkpoint(const std::filesystem::path& folder, AppState& state) {
         throw Error((folder / "model.safetensors").string() + ": tensor \"" + name +
                     "\" belongs to no parameter of this model");
   }
-  state.optimizer->load_state_dict(load_tensors(folder / "optimizer.safetensors"));
-  auto rng = load_tensors(folder / "rng.safetensors");
+  auto optimizer_state =
+      load_tensors(folder / (from_shard ? optimizer_shard_file(ranks.rank, ranks.world_size)
+                                        : std::string("optimizer.safetensors")));
+  if (!from_shard && ranks.owns_parameter) {
+    // A single checkpoint on several ranks: keep the state of this rank's parameters.
+    for (auto it = optimizer_state.begin(); it != optimizer_state.end();) {
+      const std::string& key = it->first;  // "state.<param>.<field>"
+      const size_t field = key.rfind('.');
+      const bool foreign = key.rfind("state.", 0) == 0 && field > 6 &&
+                           !ranks.owns_parameter(key.substr(6, field - 6));
+      it = foreign ? optimizer_state.erase(it) : std::next(it);
+    }
+  }
+  state.optimizer->load_state_dict(optimizer_state);
+  auto rng = load_tensors(folder / (from_shard ? rng_shard_file(ranks.rank, ranks.world_size)
+                                               : std::string("rng.safetensors")));
   if (rng.count("cpu")) {
     at::Generator gen = at::detail::getDefaultCPUGenerator();
     std::lock_guard<std::mutex> lock(gen.mutex());

@@ -9,6 +9,7 @@
 // leaves a folder that loads as valid but is incomplete; last_checkpoint_info.json is then
 // replaced atomically.
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -35,6 +36,20 @@ class AppState : public config::Component {
   std::shared_ptr<const tokenizer::HfTokenizer> tokenizer;
 };
 
+// Who writes and reads what in a data-parallel run (train/distributed/). With world_size > 1
+// the optimizer state is sharded: rank R writes optimizer.rank<R>-of-<W>.safetensors and
+// rng.rank<R>-of-<W>.safetensors, rank 0 writes everything else. The defaults are one process.
+struct CheckpointRanks {
+  int rank = 0;
+  int world_size = 1;
+  std::function<void(const std::string& what)> barrier = [](const std::string&) {};
+  // The parameters whose optimizer state this rank keeps (all when unset).
+  std::function<bool(const std::string& param)> owns_parameter;
+  bool sharded() const { return world_size > 1; }
+};
+std::string optimizer_shard_file(int rank, int world_size);
+std::string rng_shard_file(int rank, int world_size);
+
 // save_k_most_recent_checkpoints_strategy: k = -1 keep all, 0 never save, k > 0 keep k.
 class CheckpointStrategy : public config::Component {
  public:
@@ -49,8 +64,9 @@ class CheckpointExecution : public config::Component {
  public:
   CheckpointExecution(std::filesystem::path checkpoint_path, std::string experiment_id)
       : path_(std::move(checkpoint_path)), experiment_id_(std::move(experiment_id)) {}
-  // Writes one checkpoint and returns its folder.
-  std::filesystem::path save(AppState& state, const TrainingProgress& progress) const;
+  // Writes one checkpoint and returns its folder (all ranks call it together).
+  std::filesystem::path save(AppState& state, const TrainingProgress& progress,
+                             const CheckpointRanks& ranks = {}) const;
   const std::filesystem::path& checkpoint_path() const { return path_; }
 
  private:
@@ -64,7 +80,8 @@ class CheckpointSaving : public config::Component {
                    std::shared_ptr<CheckpointExecution> execution)
       : strategy_(std::move(strategy)), execution_(std::move(execution)) {}
   // Saves (and deletes beyond k) if the strategy says so. Returns the folder or "".
-  std::filesystem::path save(AppState& state, const TrainingProgress& progress);
+  std::filesystem::path save(AppState& state, const TrainingProgress& progress,
+                             const CheckpointRanks& ranks = {});
   const CheckpointExecution& execution() const { return *execution_; }
 
  private:
@@ -78,11 +95,15 @@ struct CheckpointInfo {
   TrainingProgress progress;  // previous = totals at the time of saving
   int64_t scheduler_last_epoch = -1;
   std::string experiment_id;
+  int optimizer_shards = 1;  // > 1: written by that many ranks with sharded optimizer state
 };
 
 // Validates the folder (all files present, format known) and reads trainer_state.json.
 CheckpointInfo read_checkpoint_info(const std::filesystem::path& folder);
-// Loads model, optimizer and RNG state into `state` (model already on its device).
-void load_checkpoint(const std::filesystem::path& folder, AppState& state);
+// Loads model, optimizer and RNG state into `state` (model already on its device). A sharded
+// checkpoint resumes only with the world size that wrote it; a single one on any world size
+// (each rank then keeps the optimizer state of the parameters it owns).
+void load_checkpoint(const std::filesystem::path& folder, AppState& state,
+                     const CheckpointRanks& ranks = {});
 
 }  // namespace instill::train

@@ -16,6 +16,8 @@
 #include "data/components.hpp"
 #include "train/collators.hpp"
 #include "train/components.hpp"
+#include "train/distributed/data_parallel.hpp"
+#include "train/distributed/launch_environment.hpp"
 #include "train/vocabulary_fit.hpp"
 
 namespace instill::train {
@@ -32,18 +34,6 @@ std::string default_experiment_id(const std::string& config_file_path) {
 }
 
 namespace {
-
-// Single-process runs need no launcher: the rank variables default to one process.
-std::optional<std::string> rank_env(const std::string& name) {
-  if (const char* v = std::getenv(name.c_str())) return std::string(v);
-  const bool launched =
-      std::getenv("RANK") || std::getenv("WORLD_SIZE") || std::getenv("LOCAL_RANK");
-  if (!launched) {
-    if (name == "RANK" || name == "LOCAL_RANK") return std::string("0");
-    if (name == "WORLD_SIZE") return std::string("1");
-  }
-  return std::nullopt;
-}
 
 void patch_training_progress(config::ConfigDocument& doc, const CheckpointInfo& info) {
   Value* settings = doc.root.is_map() ? doc.root.as_map().find("settings") : nullptr;
@@ -104,7 +94,15 @@ torch::Device choose_device(const RunOptions& o, const config::ConfigDocument& d
 TrainResult run_training(const RunOptions& o) {
   if (o.threads > 0) torch::set_num_threads(o.threads);
   RunOptions opts = o;
+  // Several processes (torchrun, SLURM, mpirun, `instill launch`) meet at MASTER_ADDR:PORT
+  // first, so that they share rank 0's experiment id (spec §8.12).
+  const distributed::LaunchEnvironment launch = distributed::read_launch_environment();
+  std::shared_ptr<distributed::DataParallelGroup> group;
+  if (launch.distributed())
+    group =
+        std::make_shared<distributed::DataParallelGroup>(launch, distributed::collective_timeout());
   if (opts.experiment_id.empty()) opts.experiment_id = default_experiment_id(opts.config_file_path);
+  if (group) opts.experiment_id = group->share_from_rank0("experiment_id", opts.experiment_id);
 
   config::ConfigDocument doc = config::load_yaml_file(opts.config_file_path);
   std::optional<CheckpointInfo> resume;
@@ -117,7 +115,9 @@ TrainResult run_training(const RunOptions& o) {
   ctx.config_file_path = opts.config_file_path;
   ctx.experiments_root_path = opts.experiments_root_path;
   ctx.experiment_id = opts.experiment_id;
-  ctx.getenv = rank_env;
+  ctx.getenv = [&launch](const std::string& name) {
+    return distributed::cuda_env_value(launch, name);
+  };
   config::resolve_interpolations(doc, config::modalities_resolvers(ctx));
 
   for (const char* key : kRequiredKeys)
@@ -135,11 +135,17 @@ TrainResult run_training(const RunOptions& o) {
   TrainerParts parts;
   parts.settings = parse_settings(builder.build("settings"), doc);
   Settings& s = parts.settings;
-  if (s.world_size != 1)
-    throw Error(doc.where("settings.cuda_env.world_size") +
-                "settings.cuda_env.world_size: " + std::to_string(s.world_size) +
-                " processes; this instill trains on one process (data-parallel training is not "
-                "available yet)");
+  if (s.world_size != launch.world_size || s.global_rank != launch.rank)
+    throw Error(doc.where("settings.cuda_env") + "settings.cuda_env: world_size " +
+                std::to_string(s.world_size) + " / global_rank " + std::to_string(s.global_rank) +
+                " disagree with the launch environment (" + launch.launcher + ": world size " +
+                std::to_string(launch.world_size) + ", rank " + std::to_string(launch.rank) +
+                "); use ${cuda_env:WORLD_SIZE} and ${cuda_env:RANK}");
+  if (s.dp_degree != s.world_size)
+    throw Error(doc.where("settings.step_profile.dp_degree") +
+                "settings.step_profile.dp_degree: " + std::to_string(s.dp_degree) +
+                ", but instill parallelises over data only, so it must equal the world size (" +
+                std::to_string(s.world_size) + "); check device_mesh");
   if (resume && (resume->progress.num_target_steps != s.num_target_steps ||
                  resume->progress.num_target_tokens != s.num_target_tokens))
     std::cerr << "warning: the checkpoint was written for " << resume->progress.num_target_steps
@@ -196,9 +202,17 @@ TrainResult run_training(const RunOptions& o) {
                 " input tokens exceed the model's sequence_length (" +
                 std::to_string(model.max_sequence_length()) + ")");
   model.to(parts.device);
+  CheckpointRanks ranks;
+  if (group) {
+    group->open_collectives(parts.device);
+    parts.data_parallel =
+        std::make_shared<distributed::DataParallel>(group, *parts.app_state->optimizer);
+    ranks = parts.data_parallel->checkpoint_ranks();
+  }
   if (!resume_folder.empty()) {
-    load_checkpoint(resume_folder, *parts.app_state);
-    std::cout << "resumed from " << resume_folder << " at step " << s.seen_steps << std::endl;
+    load_checkpoint(resume_folder, *parts.app_state, ranks);
+    if (s.global_rank == 0)
+      std::cout << "resumed from " << resume_folder << " at step " << s.seen_steps << std::endl;
   }
 
   // Experiment folder: config copy and its resolved form (rank 0).
@@ -212,17 +226,28 @@ TrainResult run_training(const RunOptions& o) {
     write_file_atomic(folder / (cfg.filename().string() + ".resolved"), pyyaml_dump(doc.root));
     parts.results->open(folder.string());
   }
+  if (group) group->barrier("experiment folder creation");
   if (parts.mfu) {
     parts.mfu->set_num_parameters(model.num_parameters());
     if (const char* peak = std::getenv("INSTILL_PEAK_FLOPS"))
       parts.mfu->set_peak_flops(std::atof(peak));
   }
 
-  std::cout << "instill run: experiment " << opts.experiment_id << " | device "
-            << parts.device.str() << " | world size " << s.world_size << " | parameters "
-            << model.num_parameters() << " | steps " << s.seen_steps << " -> " << s.num_target_steps
-            << " | tokens/step " << s.tokens_per_step() << " | folder " << folder.string()
-            << std::endl;
+  if (s.global_rank == 0) {
+    std::cout << "instill run: experiment " << opts.experiment_id << " | device "
+              << parts.device.str() << " | world size " << s.world_size << " | parameters "
+              << model.num_parameters() << " | steps " << s.seen_steps << " -> "
+              << s.num_target_steps << " | tokens/step " << s.tokens_per_step() << " | folder "
+              << folder.string() << std::endl;
+    if (parts.data_parallel)
+      std::cout << "data parallel: " << s.world_size << " ranks over " << group->backend() << " ("
+                << launch.launcher << ", " << launch.master_addr << ":" << launch.master_port
+                << "), gradients averaged in " << parts.data_parallel->num_gradient_buckets()
+                << " bucket(s), optimizer state sharded (rank 0 updates "
+                << parts.data_parallel->sharding().owned_numel(0) << " of "
+                << model.num_parameters() << " parameters), collective timeout "
+                << group->timeout().count() / 1000.0 << " s" << std::endl;
+  }
   Trainer trainer(std::move(parts));
   return trainer.run();
 }

@@ -88,6 +88,11 @@ torch::Tensor Trainer::micro_batch_loss(const Batch& batch) {
   return (*p_.loss)(hidden, model.lm_head_weight(), targets);
 }
 
+std::vector<double> Trainer::sum_over_ranks(std::vector<double> values, const std::string& what) {
+  if (!p_.data_parallel) return values;
+  return p_.data_parallel->group().sum(values, what);
+}
+
 double Trainer::evaluate(const DataLoader& loader, int64_t step) {
   CausalLM& model = *p_.app_state->model;
   model.module().eval();
@@ -110,6 +115,13 @@ double Trainer::evaluate(const DataLoader& loader, int64_t step) {
   }
   p_.progress->finish();
   model.module().train();
+  const auto totals = sum_over_ranks(
+      {sum, static_cast<double>(counted), static_cast<double>(samples), static_cast<double>(empty)},
+      "evaluation loss all-reduce");
+  sum = totals[0];
+  counted = static_cast<int64_t>(totals[1]);
+  samples = static_cast<int64_t>(totals[2]);
+  empty = static_cast<int64_t>(totals[3]);
   const double loss = counted > 0 ? sum / static_cast<double>(counted) : std::nan("");
   ValueMap m;
   m.set("CLMCrossEntropyLoss", loss);
@@ -152,6 +164,8 @@ TrainResult Trainer::run() {
   int64_t n_loss = 0, local_samples = 0, run_samples = 0, rows_without_targets = 0,
           step_batches = 0;
   std::vector<double> grad_norms;
+  int64_t payload_at_last_log = p_.data_parallel ? p_.data_parallel->group().payload_bytes() : 0;
+  int64_t steps_at_last_log = 0;
   auto last_log = Clock::now();
   auto it = p_.train_loader->iterate();
   Batch batch;
@@ -172,23 +186,36 @@ TrainResult Trainer::run() {
     p_.progress->update(tag, progress.steps(), s.num_target_steps);
     if ((micro + 1) % gas != 0) continue;
 
-    // An optimizer step.
+    // An optimizer step. Data-parallel: clip the averaged gradients (the same on every rank),
+    // update this rank's shard of the parameters, then share them.
+    if (p_.data_parallel) p_.data_parallel->average_gradients();
     grad_norms.push_back(p_.clipper->clip(params));
+    if (p_.data_parallel) p_.data_parallel->drop_foreign_gradients();
     app.optimizer->step();
+    if (p_.data_parallel) p_.data_parallel->share_updated_parameters();
     if (app.scheduler) app.scheduler->step();
     app.optimizer->zero_grad();
     const int64_t steps_done = (micro + 1) / gas;
     progress.num_seen_steps_current = steps_done;
     progress.num_seen_tokens_current = s.tokens_per_step() * steps_done;
     progress.num_seen_samples_current = run_samples * s.dp_degree;
-    result.step_losses.push_back(
-        step_batches > 0 ? step_loss_sum / static_cast<double>(step_batches) : 0.0);
+    const auto step_totals =
+        sum_over_ranks({step_loss_sum, static_cast<double>(step_batches)}, "step loss all-reduce");
+    result.step_losses.push_back(step_totals[1] > 0 ? step_totals[0] / step_totals[1] : 0.0);
     step_loss_sum = 0;
     step_batches = 0;
     result.steps_done = steps_done;
     const int64_t total_steps = progress.steps();
 
     if (total_steps % s.log_interval == 0) {
+      // Spec §8.12: losses summed over ranks; "loss last" is the mean of the ranks' last.
+      const auto totals = sum_over_ranks({sum_loss, last_loss, static_cast<double>(n_loss),
+                                          static_cast<double>(rows_without_targets)},
+                                         "training loss all-reduce");
+      sum_loss = totals[0];
+      last_loss = totals[1] / static_cast<double>(s.world_size);
+      n_loss = static_cast<int64_t>(totals[2]);
+      rows_without_targets = static_cast<int64_t>(totals[3]);
       const double elapsed = seconds_since(last_log);
       last_log = Clock::now();
       const double samples_per_s = static_cast<double>(local_samples * s.dp_degree) / elapsed;
@@ -211,6 +238,15 @@ TrainResult Trainer::run() {
                                    : lr / static_cast<double>(lrs.size()));
       m.set("peak memory rank 0 (MB)", peak_memory_mb(p_.device));
       if (rows_without_targets > 0) m.set("rows without targets", rows_without_targets);
+      if (p_.data_parallel) {
+        // What this rank handed to collectives per optimizer step since the last log.
+        const int64_t payload = p_.data_parallel->group().payload_bytes();
+        m.set(
+            "data parallel payload bytes/step",
+            (payload - payload_at_last_log) / std::max<int64_t>(steps_done - steps_at_last_log, 1));
+        payload_at_last_log = payload;
+        steps_at_last_log = steps_done;
+      }
       if (s.global_rank == 0) {
         p_.progress->finish();
         print_line(total_steps, tag, m);
@@ -224,7 +260,9 @@ TrainResult Trainer::run() {
       for (const auto& loader : p_.eval_loaders)
         result.last_eval_loss = evaluate(*loader, total_steps);
     if (total_steps % s.checkpoint_interval == 0 && total_steps > 0) {
-      auto dir = p_.checkpointing->save(app, progress);
+      auto dir = p_.checkpointing->save(
+          app, progress,
+          p_.data_parallel ? p_.data_parallel->checkpoint_ranks() : CheckpointRanks{});
       if (!dir.empty() && s.global_rank == 0)
         std::cout << "checkpoint: " << dir.string() << std::endl;
     }

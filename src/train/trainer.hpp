@@ -9,6 +9,7 @@
 
 #include "train/checkpointing.hpp"
 #include "train/data_loader.hpp"
+#include "train/distributed/data_parallel.hpp"
 #include "train/gradient_clipper.hpp"
 #include "train/loss.hpp"
 #include "train/settings.hpp"
@@ -28,11 +29,14 @@ struct TrainerParts {
   std::shared_ptr<ProgressSubscriber> progress;
   std::shared_ptr<ResultsSubscriber> results;
   std::shared_ptr<MfuCalculator> mfu;  // may be null
+  // Set when several processes train together: gradients are averaged, the optimizer state
+  // is sharded, losses are summed over ranks for logging. Null for one process.
+  std::shared_ptr<distributed::DataParallel> data_parallel;
 };
 
 struct TrainResult {
   int64_t steps_done = 0;
-  std::vector<double> step_losses;  // mean micro-batch loss of each optimizer step
+  std::vector<double> step_losses;  // mean micro-batch loss of each optimizer step (all ranks)
   double last_eval_loss = 0;
 };
 
@@ -45,6 +49,8 @@ class Trainer {
 
  private:
   torch::Tensor micro_batch_loss(const Batch& batch);
+  // Sums over the data-parallel ranks (the values themselves for one process).
+  std::vector<double> sum_over_ranks(std::vector<double> values, const std::string& what);
   TrainerParts p_;
 };
 

@@ -231,9 +231,18 @@ TEST_F(PrepareErrors, ConfigProblems) {
   expect_failure(std::string(kGood) + "\n", config("{train: 70, val: 0, test: 20}"),
                  "must sum to 100, got 90");
   expect_failure("", config(), "the input file is empty");
+}
+
+// The reference refuses special tokens outside the vocabulary (its issue 208); instill gives
+// them the next ids and says so (training then grows the model's embedding).
+TEST_F(PrepareErrors, SpecialTokensOutsideTheVocabularyGetNewIdsWithANote) {
   special_ = "\"<|not_in_vocab|>\"";
   SetUp();
-  expect_failure(std::string(kGood) + "\n", config(), "<|not_in_vocab|>");
+  spit(tmp / "in.jsonl", std::string(kGood) + "\n");
+  spit(tmp / "c.yaml", config());
+  auto r = instill_in(tmp.path(), "data prepare_instruction_tuning_data --config_file_path c.yaml");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("<|not_in_vocab|> = 50257"), std::string::npos) << r.err;
 }
 
 TEST_F(PrepareErrors, OddDestinationNamesAreRejected) {

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
+#include "metrics_jsonl.hpp"
 #include "test_support.hpp"
 
 namespace instill::testing {
@@ -22,16 +23,6 @@ std::string lorem_env(const fs::path& pbin) {
 CommandResult run_instill(const std::string& env, const std::string& args) {
   return run_command("cd '" + fs::temp_directory_path().string() + "' && " + env + "'" +
                      instill_binary() + "' run " + args);
-}
-
-std::vector<nlohmann::json> metrics(const fs::path& file, const std::string& tag) {
-  std::vector<nlohmann::json> out;
-  std::istringstream in(slurp(file));
-  for (std::string line; std::getline(in, line);) {
-    auto j = nlohmann::json::parse(line);
-    if (j["tag"] == tag) out.push_back(j);
-  }
-  return out;
 }
 
 fs::path checkpoint_at(const fs::path& dir, int step) {
