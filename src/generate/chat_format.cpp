@@ -38,6 +38,7 @@ ChatFormat ChatFormat::from_instruction_config(const std::filesystem::path& yaml
     if (!c.role_mapping_.contains(role))
       throw Error(yaml.string() + ": instruction_data_transformation.role_mapping has no \"" +
                   role + "\" entry, which chat needs");
+  c.compute_reply_suffix();
   return c;
 }
 
@@ -48,6 +49,7 @@ ChatFormat ChatFormat::from_hf_template(std::string source, std::string name,
   c.tokenizer_ = std::move(tokenizer);
   // Chat templates write the special tokens themselves.
   c.encode_options_.add_special_tokens = false;
+  c.compute_reply_suffix();
   return c;
 }
 
@@ -87,9 +89,8 @@ std::string ChatFormat::prompt(const std::vector<ChatMessage>& messages) const {
 }
 
 std::vector<int64_t> ChatFormat::stop_ids() const {
-  const std::string after = render_around_reply({{"user", "hi"}}).second;
   std::vector<int64_t> ids;
-  for (int32_t id : tokenizer_->core().encode_ids(after)) {
+  for (int32_t id : tokenizer_->core().encode_ids(reply_suffix_)) {
     const auto* added = tokenizer_->core().added_vocabulary().find_by_id(id);
     if (added && added->special) ids.push_back(id);
   }
@@ -100,10 +101,9 @@ std::vector<int64_t> ChatFormat::stop_ids() const {
 std::string ChatFormat::reply_content(std::string generated) const {
   // The template writes what precedes the closing tokens itself (e.g. the "\n" before
   // "<|endoftext|>"); drop it from the reply so the next rendering does not double it.
-  const std::string after = render_around_reply({{"user", "hi"}}).second;
   size_t ws = 0;
-  while (ws < after.size() && (after[ws] == '\n' || after[ws] == ' ')) ++ws;
-  const std::string lead = after.substr(0, ws);
+  while (ws < reply_suffix_.size() && (reply_suffix_[ws] == '\n' || reply_suffix_[ws] == ' ')) ++ws;
+  const std::string lead = reply_suffix_.substr(0, ws);
   if (!lead.empty() && generated.size() >= lead.size() &&
       generated.compare(generated.size() - lead.size(), lead.size(), lead) == 0)
     generated.resize(generated.size() - lead.size());

@@ -51,7 +51,11 @@ class ChatFormat {
   std::pair<std::string, std::string> render_around_reply(
       const std::vector<ChatMessage>& messages) const;
 
+  // Rendered once: what the template writes after a reply's content (stop tokens, trimming).
+  void compute_reply_suffix() { reply_suffix_ = render_around_reply({{"user", "hi"}}).second; }
+
   std::shared_ptr<jinja::Template> template_;
+  std::string reply_suffix_;
   bool instruction_style_ = false;  // chat_template_data + mapped roles, no generation prompt
   Value chat_template_data_;
   ValueMap role_mapping_;

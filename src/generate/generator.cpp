@@ -30,13 +30,18 @@ torch::Tensor Generator::run_cached(const std::vector<int64_t>& ids) {
   torch::Tensor input = torch::tensor(fresh, torch::kInt64).unsqueeze(0).to(device_);
   torch::Tensor h = model_.hidden_states_cached(input, cache_);
   cached_ids_.insert(cached_ids_.end(), fresh.begin(), fresh.end());
-  return torch::matmul(h.select(1, h.size(1) - 1), model_.lm_head_weight().t()).squeeze(0);
+  return last_logits(h);
 }
 
 torch::Tensor Generator::run_uncached(const std::vector<int64_t>& ids) {
   torch::Tensor input = torch::tensor(ids, torch::kInt64).unsqueeze(0).to(device_);
   torch::Tensor h = model_.hidden_states(input);
-  return torch::matmul(h.select(1, h.size(1) - 1), model_.lm_head_weight().t()).squeeze(0);
+  return last_logits(h);
+}
+
+torch::Tensor Generator::last_logits(const torch::Tensor& hidden) {
+  return torch::matmul(hidden.select(1, hidden.size(1) - 1), model_.lm_head_weight().t())
+      .squeeze(0);
 }
 
 torch::Tensor Generator::next_logits(const std::vector<int64_t>& prompt) {
@@ -69,7 +74,7 @@ GenerateResult Generator::generate(const std::vector<int64_t>& prompt,
       torch::Tensor input = torch::tensor({seq.back()}, torch::kInt64).view({1, 1}).to(device_);
       torch::Tensor h = model_.hidden_states_cached(input, cache_);
       cached_ids_.push_back(seq.back());
-      logits = torch::matmul(h.select(1, 0), model_.lm_head_weight().t()).squeeze(0);
+      logits = last_logits(h);
     }
     const int64_t id = sampler.next(logits, seq);
     if (step == 0) {

@@ -38,6 +38,8 @@ class Generator {
  private:
   torch::Tensor run_cached(const std::vector<int64_t>& ids);
   torch::Tensor run_uncached(const std::vector<int64_t>& ids);
+  // Logits [V] of the last position of hidden states [1, L, E].
+  torch::Tensor last_logits(const torch::Tensor& hidden);
 
   train::CausalLM& model_;
   torch::Device device_;

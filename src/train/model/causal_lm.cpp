@@ -14,6 +14,14 @@ std::vector<std::pair<std::string, torch::Tensor>> CausalLM::named_parameters() 
   return out;
 }
 
+void CausalLM::grow_rows_with_mean(torch::Tensor& weight, int64_t new_rows) {
+  const int64_t old = weight.size(0);
+  if (new_rows <= old) return;
+  torch::NoGradGuard no_grad;
+  torch::Tensor extra = weight.mean(0, true).expand({new_rows - old, weight.size(1)});
+  weight.set_data(torch::cat({weight, extra}, 0));
+}
+
 int64_t CausalLM::num_parameters() {
   int64_t n = 0;
   for (const auto& [_, p] : named_parameters()) n += p.numel();

@@ -46,6 +46,10 @@ class CausalLM : public config::Component {
   int64_t num_parameters();
   void to(const torch::Device& device) { module().to(device); }
 
+  // Appends rows to a [rows, E] parameter up to `new_rows`, each the mean of the existing
+  // rows. set_data keeps the parameter's identity (optimizers and a tied head still see it).
+  static void grow_rows_with_mean(torch::Tensor& weight, int64_t new_rows);
+
   // Forward/backward compute dtype (model/fsdp2_wrapped's param_dtype); fp32 = no autocast.
   torch::ScalarType compute_dtype = torch::kFloat32;
 };

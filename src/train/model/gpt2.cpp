@@ -385,16 +385,11 @@ Gpt2Config gpt2_config_from_description(const Value& d) {
 }
 
 void Gpt2CausalLM::resize_vocabulary(int64_t new_size) {
-  const int64_t old = config_.vocab_size;
-  if (new_size <= old) return;
-  torch::NoGradGuard no_grad;
-  auto grow = [&](torch::Tensor& w) {
-    torch::Tensor extra = w.mean(0, true).expand({new_size - old, w.size(1)});
-    w.set_data(torch::cat({w, extra}, 0));
-  };
-  grow(model_->transformer->wte->weight);
+  if (new_size <= config_.vocab_size) return;
+  grow_rows_with_mean(model_->transformer->wte->weight, new_size);
   model_->transformer->wte->options.num_embeddings(new_size);
-  if (!config_.use_weight_tying) grow(model_->transformer->lm_head->weight);
+  if (!config_.use_weight_tying)
+    grow_rows_with_mean(model_->transformer->lm_head->weight, new_size);
   config_.vocab_size = new_size;
 }
 

@@ -192,18 +192,11 @@ Value LlamaFamilyLM::describe() const {
 }
 
 void LlamaFamilyLM::resize_vocabulary(int64_t new_size) {
-  const int64_t old = config_.vocab_size;
-  if (new_size <= old) return;
-  torch::NoGradGuard no_grad;
-  // set_data keeps each parameter's identity (optimizers and the tied head still see it).
-  auto grow = [&](torch::Tensor& w) {
-    torch::Tensor extra = w.mean(0, true).expand({new_size - old, w.size(1)});
-    w.set_data(torch::cat({w, extra}, 0));
-  };
+  if (new_size <= config_.vocab_size) return;
   auto& embedding = model_->model->embed_tokens;
-  grow(embedding->weight);
+  grow_rows_with_mean(embedding->weight, new_size);  // a tied head is this same tensor
   embedding->options.num_embeddings(new_size);
-  if (!config_.tie_word_embeddings) grow(model_->lm_head->weight);
+  if (!config_.tie_word_embeddings) grow_rows_with_mean(model_->lm_head->weight, new_size);
   config_.vocab_size = new_size;
 }
 
