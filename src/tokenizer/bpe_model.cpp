@@ -1,6 +1,7 @@
 #include "tokenizer/bpe_model.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <cstdio>
 #include <cstdlib>
 #include <new>
@@ -12,54 +13,72 @@ namespace instill::tokenizer {
 
 class BpeModel::WordCache {
  public:
-  WordCache() {
-    // calloc: fresh zeroed pages, touched (and so paid for) only as shards fill up.
-    slots_.reset(static_cast<Slot*>(std::calloc(kShards * kSlotsPerShard, sizeof(Slot))));
-    if (!slots_) throw std::bad_alloc();
-    advise_huge_pages(slots_.get(), kShards * kSlotsPerShard * sizeof(Slot));
+  // Fresh zeroed pages, touched (and so paid for) only as shards fill up. The slots are read
+  // before they are written, hence huge pages (see ZeroedHugePages); the arenas are written
+  // first, so plain calloc memory serves.
+  WordCache()
+      : slot_pages_(kShards * kSlotsPerShard * sizeof(Slot)),
+        slots_(static_cast<Slot*>(slot_pages_.data())) {
+    keys_.reset(static_cast<char*>(std::calloc(kShards * kKeyBytesPerShard, 1)));
+    ids_.reset(static_cast<int32_t*>(std::calloc(kShards * kIdsPerShard, sizeof(int32_t))));
+    if (!keys_ || !ids_) throw std::bad_alloc();
   }
 
   // Starts loading the slot a lookup of this hash reads first.
   void prefetch(uint64_t hash) const { __builtin_prefetch(&slots_[slot_index(hash)]); }
 
-  // Appends the cached ids of word to out; false when absent.
-  bool lookup(std::string_view word, uint64_t hash, std::vector<int32_t>& out) {
-    Shard& sh = shards_[hash >> kShardShift];
-    const auto tag = static_cast<uint32_t>(hash >> 32);
-    std::lock_guard lock(sh.mutex);
+  // Appends the cached ids of word to out; false when absent. Takes no lock and writes no
+  // shared memory, so threads that look words up do not slow each other down.
+  bool lookup(std::string_view word, uint64_t hash, std::vector<int32_t>& out) const {
+    const std::size_t shard = hash >> kShardShift;
+    const uint64_t want = head(hash, word.size(), 0) & ~kIdsLenMask;
     for (std::size_t i = slot_index(hash);; i = next(i)) {
-      const Slot& s = slots_[i];
-      if (s.key_len == 0) return false;
-      if (s.tag == tag && s.key_len == word.size() &&
-          std::memcmp(sh.keys.data() + s.key_off, word.data(), word.size()) == 0) {
-        const int32_t* ids = sh.ids.data() + s.ids_off;
-        out.insert(out.end(), ids, ids + s.ids_len);
-        return true;
-      }
+      Slot& s = slots_[i];
+      const uint64_t h = std::atomic_ref(s.head).load(std::memory_order_acquire);
+      if (h == 0) return false;
+      if ((h & ~kIdsLenMask) != want) continue;
+      // The acquire load above makes the arena bytes written before the slot was published
+      // visible here.
+      const uint64_t where = std::atomic_ref(s.where).load(std::memory_order_relaxed);
+      const char* key = keys_.get() + shard * kKeyBytesPerShard + (where >> 32);
+      if (std::memcmp(key, word.data(), word.size()) != 0) continue;
+      const int32_t* ids = ids_.get() + shard * kIdsPerShard + (where & 0xFFFFFFFFu);
+      out.insert(out.end(), ids, ids + (h & kIdsLenMask));
+      return true;
     }
   }
 
   // Remembers word -> ids unless its shard is full (word: 1..kMaxCachedWordBytes bytes).
   void insert(std::string_view word, uint64_t hash, const int32_t* ids, std::size_t n) {
-    if (n > UINT16_MAX) return;
-    Shard& sh = shards_[hash >> kShardShift];
-    const auto tag = static_cast<uint32_t>(hash >> 32);
+    if (n == 0 || n > kIdsLenMask) return;
+    const std::size_t shard_index = hash >> kShardShift;
+    Shard& sh = shards_[shard_index];
+    // Writers of a shard take turns; readers never wait for them.
     std::lock_guard lock(sh.mutex);
-    if (sh.count >= kMaxEntriesPerShard) return;
+    if (sh.count >= kMaxEntriesPerShard || sh.key_bytes + word.size() > kKeyBytesPerShard ||
+        sh.id_count + n > kIdsPerShard) {
+      return;
+    }
+    const uint64_t h = head(hash, word.size(), n);
     std::size_t i = slot_index(hash);
     for (;; i = next(i)) {
-      const Slot& s = slots_[i];
-      if (s.key_len == 0) break;
-      if (s.tag == tag && s.key_len == word.size() &&
-          std::memcmp(sh.keys.data() + s.key_off, word.data(), word.size()) == 0) {
+      const uint64_t old = std::atomic_ref(slots_[i].head).load(std::memory_order_relaxed);
+      if (old == 0) break;
+      if (old == h &&
+          std::memcmp(keys_.get() + shard_index * kKeyBytesPerShard + (slots_[i].where >> 32),
+                      word.data(), word.size()) == 0) {
         return;  // another thread got there first
       }
     }
-    slots_[i] =
-        Slot{tag, static_cast<uint32_t>(sh.keys.size()), static_cast<uint32_t>(sh.ids.size()),
-             static_cast<uint16_t>(word.size()), static_cast<uint16_t>(n)};
-    sh.keys.append(word);
-    sh.ids.insert(sh.ids.end(), ids, ids + n);
+    std::memcpy(keys_.get() + shard_index * kKeyBytesPerShard + sh.key_bytes, word.data(),
+                word.size());
+    std::memcpy(ids_.get() + shard_index * kIdsPerShard + sh.id_count, ids, n * sizeof(int32_t));
+    std::atomic_ref(slots_[i].where)
+        .store((uint64_t{sh.key_bytes} << 32) | sh.id_count, std::memory_order_relaxed);
+    // Publishes the slot: a reader that sees this head also sees the bytes written above.
+    std::atomic_ref(slots_[i].head).store(h, std::memory_order_release);
+    sh.key_bytes += word.size();
+    sh.id_count += n;
     ++sh.count;
   }
 
@@ -69,19 +88,28 @@ class BpeModel::WordCache {
   static constexpr int kShardShift = 58;
   static constexpr std::size_t kSlotsPerShard = 8192;  // power of two
   static constexpr std::size_t kMaxEntriesPerShard = kSlotsPerShard / 2;
+  // Fixed arenas (entries never move, so readers need no lock); a shard whose arena is full
+  // stops caching, as one whose table is full does. Words average well under 16 bytes.
+  static constexpr std::size_t kKeyBytesPerShard = kMaxEntriesPerShard * 64;
+  static constexpr std::size_t kIdsPerShard = kMaxEntriesPerShard * 16;
   static_assert(kShards == std::size_t{1} << (64 - kShardShift));
+  // head: tag (high half of the hash) << 32 | key_len << 16 | ids_len; 0 marks a free slot
+  // (a cached word has key_len >= 1). where: key offset << 32 | ids offset, in the shard's
+  // arenas. Both are read and written through std::atomic_ref.
   struct Slot {
-    uint32_t tag;  // high half of the hash
-    uint32_t key_off;
-    uint32_t ids_off;
-    uint16_t key_len;  // 0: free slot
-    uint16_t ids_len;
+    uint64_t head;
+    uint64_t where;
   };
   static_assert(sizeof(Slot) == 16);
+  static constexpr uint64_t kIdsLenMask = 0xFFFF;
+  static_assert(kMaxCachedWordBytes <= 0xFFFF);
+  static uint64_t head(uint64_t hash, std::size_t key_len, std::size_t ids_len) {
+    return (hash & 0xFFFFFFFF00000000u) | (uint64_t{key_len} << 16) | ids_len;
+  }
   struct Shard {
     std::mutex mutex;
-    std::string keys;
-    std::vector<int32_t> ids;
+    std::size_t key_bytes = 0;
+    std::size_t id_count = 0;
     std::size_t count = 0;
   };
   static std::size_t slot_index(uint64_t hash) {
@@ -92,9 +120,12 @@ class BpeModel::WordCache {
     return (i & ~(kSlotsPerShard - 1)) | ((i + 1) & (kSlotsPerShard - 1));
   }
   struct FreeDeleter {
-    void operator()(Slot* p) const { std::free(p); }
+    void operator()(void* p) const { std::free(p); }
   };
-  std::unique_ptr<Slot[], FreeDeleter> slots_;
+  ZeroedHugePages slot_pages_;
+  Slot* slots_;
+  std::unique_ptr<char[], FreeDeleter> keys_;
+  std::unique_ptr<int32_t[], FreeDeleter> ids_;
   Shard shards_[kShards];
 };
 
@@ -276,12 +307,44 @@ std::size_t pair_slot(uint64_t key, std::size_t mask) {
 // contains "xy", no merge ever crosses the cut, the merges on either side never interact,
 // and each chunk can be encoded (and cached) on its own with the same result.
 void BpeModel::build_adjacent_pairs() const {
-  std::vector<uint64_t> keys;
   bool usable = true;
   has_successor_.assign(0x10000 / 64, 0);
   has_predecessor_.assign(0x10000 / 64, 0);
   auto set_bit = [](std::vector<uint64_t>& bits, int32_t cp) {
     if (cp >= 0) bits[static_cast<std::size_t>(cp) / 64] |= uint64_t{1} << (cp % 64);
+  };
+  // A set that grows with the distinct pairs: vocabularies repeat most pairs many times (a
+  // 262k-token vocabulary has ~1.5M pair occurrences), and a table sized for every occurrence
+  // cost more in page faults than the inserts themselves. Built on first use by the thread
+  // that needs it while the others wait, so its cost is a serial part of a parallel run.
+  std::size_t count = 0;
+  adjacent_pairs_.assign(std::size_t{1} << 16, kNoPair);
+  auto place = [](std::vector<uint64_t>& table, uint64_t key) {
+    const std::size_t mask = table.size() - 1;
+    std::size_t i = pair_slot(key, mask);
+    while (table[i] != kNoPair && table[i] != key) i = (i + 1) & mask;
+    const bool fresh = table[i] == kNoPair;
+    table[i] = key;
+    return fresh;
+  };
+  auto insert = [&](uint64_t key) {
+    if (key == kNoPair) {
+      usable = false;  // cannot be stored (not valid UTF-8 anyway)
+      return;
+    }
+    const uint64_t x = key >> 32, y = key & 0xFFFFFFFFu;
+    if (x < 128 && y < 128) {
+      ascii_pairs_[(x * 128 + y) / 64] |= uint64_t{1} << ((x * 128 + y) % 64);
+      return;
+    }
+    if (2 * (count + 1) > adjacent_pairs_.size()) {
+      std::vector<uint64_t> bigger(2 * adjacent_pairs_.size(), kNoPair);
+      for (const uint64_t k : adjacent_pairs_) {
+        if (k != kNoPair) place(bigger, k);
+      }
+      adjacent_pairs_.swap(bigger);
+    }
+    if (place(adjacent_pairs_, key)) ++count;
   };
   vocab_.for_each([&](std::string_view token, int32_t) {
     std::size_t i = 0;
@@ -294,7 +357,7 @@ void BpeModel::build_adjacent_pairs() const {
       const uint32_t code = char_code(ch);
       const int32_t cp = bmp_code_point(ch);
       if (i > 0) {
-        keys.push_back((static_cast<uint64_t>(prev) << 32) | code);
+        insert((static_cast<uint64_t>(prev) << 32) | code);
         set_bit(has_successor_, prev_cp);
         set_bit(has_predecessor_, cp);
       }
@@ -303,21 +366,6 @@ void BpeModel::build_adjacent_pairs() const {
       i += len;
     }
   });
-  std::size_t capacity = 16;
-  while (capacity < 2 * keys.size()) capacity <<= 1;
-  adjacent_pairs_.assign(capacity, kNoPair);
-  const std::size_t mask = capacity - 1;
-  for (const uint64_t key : keys) {
-    if (key == kNoPair) usable = false;  // cannot be stored (not valid UTF-8 anyway)
-    const uint64_t x = key >> 32, y = key & 0xFFFFFFFFu;
-    if (x < 128 && y < 128) {
-      ascii_pairs_[(x * 128 + y) / 64] |= uint64_t{1} << ((x * 128 + y) % 64);
-      continue;
-    }
-    std::size_t i = pair_slot(key, mask);
-    while (adjacent_pairs_[i] != kNoPair && adjacent_pairs_[i] != key) i = (i + 1) & mask;
-    adjacent_pairs_[i] = key;
-  }
   pairs_usable_ = usable;
 }
 

@@ -98,8 +98,8 @@ class BpeModel : public Model {
     int shift_ = 64;
   };
 
-  // Bounded word -> ids cache (sharded, one mutex per shard) over flat arenas: no allocation
-  // per entry, and lookups reuse the word's hash computed for the vocabulary probe.
+  // Bounded word -> ids cache over flat arenas: no allocation per entry, lookups reuse the
+  // word's hash computed for the vocabulary probe and take no lock (inserts lock a shard).
   class WordCache;
 
   TokenTable vocab_;

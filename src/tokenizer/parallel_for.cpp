@@ -11,12 +11,17 @@
 namespace instill::tokenizer {
 namespace {
 
-constexpr std::size_t kChunk = 16;
+// Indices are handed out up to kMaxChunk at a time (fewer shared-counter updates for cheap
+// items), but never so many that one thread takes most of a short job: with 17 items and
+// chunks of 16, one thread would do 16 of them.
+constexpr std::size_t kMaxChunk = 16;
+constexpr std::size_t kChunksPerThread = 4;
 
-// One parallel_for job: fn over [0, n) handed out kChunk indices at a time.
+// One parallel_for job: fn over [0, n) handed out `chunk` indices at a time.
 struct Job {
   const std::function<void(std::size_t)>* fn = nullptr;
   std::size_t n = 0;
+  std::size_t chunk = 1;
   std::atomic<std::size_t> next{0};
   std::atomic<bool> failed{false};
   std::mutex error_mutex;
@@ -24,9 +29,9 @@ struct Job {
 
   void work() {
     while (!failed.load(std::memory_order_relaxed)) {
-      const std::size_t begin = next.fetch_add(kChunk);
+      const std::size_t begin = next.fetch_add(chunk);
       if (begin >= n) return;
-      const std::size_t end = std::min(n, begin + kChunk);
+      const std::size_t end = std::min(n, begin + chunk);
       try {
         for (std::size_t i = begin; i < end; ++i) (*fn)(i);
       } catch (...) {
@@ -116,9 +121,10 @@ void run_with_own_threads(Job& job, unsigned helpers) {
 
 }  // namespace
 
-void parallel_for(std::size_t n, unsigned threads, const std::function<void(std::size_t)>& fn) {
+void parallel_for(std::size_t n, unsigned threads, const std::function<void(std::size_t)>& fn,
+                  std::size_t grain) {
   if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
-  threads = static_cast<unsigned>(std::min<std::size_t>(threads, (n + kChunk - 1) / kChunk));
+  threads = static_cast<unsigned>(std::min<std::size_t>(threads, n));
   if (threads <= 1) {
     for (std::size_t i = 0; i < n; ++i) fn(i);
     return;
@@ -126,6 +132,9 @@ void parallel_for(std::size_t n, unsigned threads, const std::function<void(std:
   Job job;
   job.fn = &fn;
   job.n = n;
+  job.chunk = grain > 0 ? grain
+                        : std::clamp<std::size_t>(n / (std::size_t{threads} * kChunksPerThread), 1,
+                                                  kMaxChunk);
   if (t_in_pool_job || !Pool::instance().run(job, threads - 1)) {
     run_with_own_threads(job, threads - 1);
   }

@@ -3,11 +3,15 @@
 // from a persistent pool, so thread_local state survives between calls). Work is
 // handed out in small chunks from a shared counter; results stay in caller-owned slots, so
 // order is preserved. The first exception thrown by fn is rethrown in the caller.
+// `grain` is how many indices a thread takes at a time; 0 picks a size for cheap items. Pass
+// 1 when each item is already a sizeable piece of work, so that no thread waits at the end
+// for another that took several.
 #include <cstddef>
 #include <functional>
 
 namespace instill::tokenizer {
 
-void parallel_for(std::size_t n, unsigned threads, const std::function<void(std::size_t)>& fn);
+void parallel_for(std::size_t n, unsigned threads, const std::function<void(std::size_t)>& fn,
+                  std::size_t grain = 0);
 
 }  // namespace instill::tokenizer

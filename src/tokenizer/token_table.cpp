@@ -2,25 +2,10 @@
 
 #include <algorithm>
 #include <limits>
-#ifdef __linux__
-#include <sys/mman.h>
-#endif
 
 #include "core/error.hpp"
 
 namespace instill::tokenizer {
-
-void advise_huge_pages(const void* p, std::size_t bytes) {
-#ifdef __linux__
-  constexpr uintptr_t kHuge = uintptr_t{2} << 20;
-  const auto begin = (reinterpret_cast<uintptr_t>(p) + kHuge - 1) & ~(kHuge - 1);
-  const auto end = (reinterpret_cast<uintptr_t>(p) + bytes) & ~(kHuge - 1);
-  if (end > begin) madvise(reinterpret_cast<void*>(begin), end - begin, MADV_HUGEPAGE);
-#else
-  (void)p;
-  (void)bytes;
-#endif
-}
 
 void TokenTable::reserve(std::size_t tokens, std::size_t bytes) {
   arena_.reserve(arena_.size() + bytes);

@@ -10,6 +10,8 @@
 #include <string_view>
 #include <vector>
 
+#include "tokenizer/huge_pages.hpp"
+
 namespace instill::tokenizer {
 
 // Fast 64-bit hash of a byte string (multiply-xorshift mixing, 8 bytes per step). Not
@@ -51,10 +53,6 @@ inline uint64_t hash_bytes(std::string_view s) {
   h ^= h >> 29;
   return h;
 }
-
-// Asks the kernel to back [p, p + bytes) with huge pages where it can (fewer page faults and
-// TLB misses for big, randomly accessed tables). Call before first touching the memory.
-void advise_huge_pages(const void* p, std::size_t bytes);
 
 class TokenTable {
  public:

@@ -2,6 +2,7 @@
 // path and exit 1.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -66,6 +67,58 @@ TEST(tokenizer_cli, tokens_decode_and_padding) {
   auto [rc2, out2] = run_command(cli() + " --tokenizer " + dir + " --decode --input " + ids);
   ASSERT_EQ(rc2, 0);
   EXPECT_EQ(nlohmann::json::parse(out2).at("text"), "Hello world<|endoftext|>");
+}
+
+// The input is read in chunks and its lines are shared among threads: the output must keep
+// the input's order and equal the one-thread output, from a file or a pipe, and an error
+// must name the first bad line after every line before it has been written.
+TEST(tokenizer_cli, threads_keep_the_order_and_report_the_first_bad_line) {
+  const std::string dir = testing::gpt2_fixture_dir();
+  if (!testing::file_exists(dir)) GTEST_SKIP() << "SKIPPED: missing " << dir;
+  std::string input;
+  for (int i = 0; i < 6000; ++i) {
+    nlohmann::json line = {{"text", "line " + std::to_string(i) + std::string(i % 97, 'a') +
+                                        " \u00e9t\u00e9 " + std::to_string(i * 7919)}};
+    input += line.dump() + (i % 3 == 0 ? "\r\n" : "\n");
+    if (i % 500 == 0) input += "\n";
+  }
+  const std::string good = temp_file("many.jsonl", input);
+  auto [rc1, one] = run_command(cli() + " --tokenizer " + dir + " --threads 1 --input " + good);
+  ASSERT_EQ(rc1, 0);
+  EXPECT_EQ(std::count(one.begin(), one.end(), '\n'), 6000);
+  auto [rc2, two] = run_command(cli() + " --tokenizer " + dir + " --threads 2 --input " + good);
+  ASSERT_EQ(rc2, 0);
+  EXPECT_EQ(two, one);
+  auto [rc_stats, stats] = run_command(cli() + " --tokenizer " + dir +
+                                       " --threads 2 --stats --input " + good + " 2>&1 >/dev/null");
+  ASSERT_EQ(rc_stats, 0);
+  EXPECT_NE(stats.find("lines 6000 bytes " + std::to_string(input.size()) + " tokens "),
+            std::string::npos)
+      << stats;
+  auto [rc3, piped] =
+      run_command("cat " + good + " | " + cli() + " --tokenizer " + dir + " --threads 2");
+  ASSERT_EQ(rc3, 0);
+  EXPECT_EQ(piped, one);
+
+  // Lines 4001 and 5501 (counting the blank lines) become invalid JSON, in different tasks:
+  // the error must be the first one in input order, not the first one a thread hits.
+  std::string broken = input;
+  for (const int bad_line : {5501, 4001}) {
+    std::size_t pos = 0;
+    for (int line = 1; line < bad_line; ++line) pos = broken.find('\n', pos) + 1;
+    broken.insert(pos, "{oops");
+  }
+  const std::string bad = temp_file("many_bad.jsonl", broken);
+  auto [rc4, out4] =
+      run_command(cli() + " --tokenizer " + dir + " --threads 2 --input " + bad + " 2>/dev/null");
+  EXPECT_EQ(rc4, 1);
+  // 4000 lines before it, of which 8 are blank (after inputs 0, 500, ..., 3500).
+  EXPECT_EQ(std::count(out4.begin(), out4.end(), '\n'), 3992);
+  EXPECT_EQ(out4, one.substr(0, out4.size()));
+  auto [rc5, err5] = run_command(cli() + " --tokenizer " + dir + " --threads 2 --input " + bad +
+                                 " 2>&1 >/dev/null");
+  EXPECT_EQ(rc5, 1);
+  EXPECT_NE(err5.find("input line 4001"), std::string::npos) << err5;
 }
 
 TEST(tokenizer_cli, bad_input_names_the_line_and_exits_1) {

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
 #include <mutex>
 #include <random>
 #include <set>
@@ -159,6 +160,24 @@ TEST(tokenizer_fast_paths, parallel_for_pool) {
       parallel_for(n, threads, [&](std::size_t i) { hits[i]++; });
       for (std::size_t i = 0; i < n; ++i) ASSERT_EQ(hits[i].load(), 1) << threads << " " << n;
     }
+  }
+  for (std::size_t grain : {0u, 1u, 5u, 64u}) {
+    std::vector<std::atomic<int>> hits(333);
+    parallel_for(
+        hits.size(), 2, [&](std::size_t i) { hits[i]++; }, grain);
+    for (std::size_t i = 0; i < hits.size(); ++i) ASSERT_EQ(hits[i].load(), 1) << grain;
+  }
+  // A short job of slow items is shared: with 16 indices per grab (as once), one thread took
+  // all 4 of these while the other idled.
+  {
+    std::mutex m;
+    std::set<std::thread::id> workers;
+    parallel_for(4, 2, [&](std::size_t) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      std::lock_guard lock(m);
+      workers.insert(std::this_thread::get_id());
+    });
+    EXPECT_EQ(workers.size(), 2u);
   }
   EXPECT_THROW(parallel_for(1000, 3,
                             [](std::size_t i) {
