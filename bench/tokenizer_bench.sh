@@ -92,7 +92,7 @@ Absolute times are noisy on the shared 2-core machine: the first three blocks ra
 average 4-5; the last block (flat token tables, word cache, fast NFC, cut Llama-2/Gemma-3
 lines, persistent thread pool) ran while other jobs (a training run, then a compile) kept
 1-1.5 of the 2 cores busy (load average 2.3-3.8), which also caps the 2-thread gain. Until
-the rows of 2026-11-28 18:00, 2-thread runs were also held back by `instill tokenize` itself:
+the last block of rows, 2-thread runs were also held back by `instill tokenize` itself:
 it read and JSON-parsed the lines on one thread before the parallel encode and formatted the
 output after it (in a `parallel_for` that gave 16 of 17 blocks to one thread), and word-cache
 lookups took a lock. Now parsing, encoding and formatting all run on the worker threads, and
