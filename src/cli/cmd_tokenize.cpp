@@ -36,7 +36,7 @@ struct TokenizeArgs {
   bool truncation = false;
   std::string padding;
   bool no_add_special_tokens = false;
-  unsigned threads = 1;
+  unsigned threads = 0;  // all cores: the output does not depend on it
   bool tokens = false;
   std::string input;
   bool decode = false;
@@ -261,7 +261,7 @@ void setup_tokenize(CLI::App& root) {
   cmd->add_option("--padding", args->padding, "max_length or longest");
   cmd->add_flag("--no_add_special_tokens", args->no_add_special_tokens,
                 "do not add the post-processor's special tokens");
-  cmd->add_option("--threads", args->threads, "encoding threads (0 = all cores)");
+  cmd->add_option("--threads", args->threads, "encoding threads (default 0 = all cores)");
   cmd->add_flag("--tokens", args->tokens, "also output the token strings");
   cmd->add_option("--input", args->input, "input JSONL file (default stdin)");
   cmd->add_flag("--decode", args->decode, "decode {\"ids\"} lines to {\"text\"}");

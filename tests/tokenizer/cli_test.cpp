@@ -6,6 +6,8 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <string>
+#include <thread>
 
 #include "test_support.hpp"
 
@@ -95,10 +97,18 @@ TEST(tokenizer_cli, threads_keep_the_order_and_report_the_first_bad_line) {
   EXPECT_NE(stats.find("lines 6000 bytes " + std::to_string(input.size()) + " tokens "),
             std::string::npos)
       << stats;
-  auto [rc3, piped] =
-      run_command("cat " + good + " | " + cli() + " --tokenizer " + dir + " --threads 2");
+  // Without --threads it uses every core, and says so.
+  auto [rc3, piped] = run_command("cat " + good + " | " + cli() + " --tokenizer " + dir);
   ASSERT_EQ(rc3, 0);
   EXPECT_EQ(piped, one);
+  auto [rc_default, default_stats] =
+      run_command(cli() + " --tokenizer " + dir + " --stats --input " + good + " 2>&1 >/dev/null");
+  ASSERT_EQ(rc_default, 0);
+  EXPECT_NE(
+      default_stats.find(" threads " +
+                         std::to_string(std::max(1u, std::thread::hardware_concurrency())) + " "),
+      std::string::npos)
+      << default_stats;
 
   // Lines 4001 and 5501 (counting the blank lines) become invalid JSON, in different tasks:
   // the error must be the first one in input order, not the first one a thread hits.
