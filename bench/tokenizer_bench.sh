@@ -28,7 +28,7 @@ median_time() {
     t0=$(now); "$@" > /dev/null; t1=$(now)
     times+=("$(echo "$t1 - $t0" | bc -l)")
   done
-  printf '%s\n' "${times[@]}" | sort -g | awk '{a[NR]=$1} END {printf "%.3f", (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'
+  printf '%s\n' "${times[@]}" | median %.3f
 }
 # medians of the wall times of RUNS runs each of two commands given as strings, run
 # alternately so that slow spells of the shared machine hit both alike (prints "A B")
@@ -39,8 +39,7 @@ median_pair() {
     t0=$(now); eval "$1" > /dev/null; t1=$(now); eval "$2" > /dev/null; t2=$(now)
     a+=("$(echo "$t1 - $t0" | bc -l)"); b+=("$(echo "$t2 - $t1" | bc -l)")
   done
-  local med='{a[NR]=$1} END {printf "%.3f", (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'
-  echo "$(printf '%s\n' "${a[@]}" | sort -g | awk "$med") $(printf '%s\n' "${b[@]}" | sort -g | awk "$med")"
+  echo "$(printf '%s\n' "${a[@]}" | median %.3f) $(printf '%s\n' "${b[@]}" | median %.3f)"
 }
 oracle() { TOKENIZERS_PARALLELISM=false NODE_PATH="$DEPS" node "$ROOT/bench/tokenizer_oracle_bench.js" "$@"; }
 

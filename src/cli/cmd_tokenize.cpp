@@ -16,7 +16,6 @@
 #include <nlohmann/json.hpp>
 #include <span>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "cli/command.hpp"
@@ -237,12 +236,11 @@ void run_tokenize(const TokenizeArgs& a) {
   if (a.stats) {
     // One line, stable format, so that benchmarks can read it.
     const double work_ms = ms_since(encode_start);
-    const unsigned threads =
-        a.threads == 0 ? std::max(1u, std::thread::hardware_concurrency()) : a.threads;
     std::fprintf(stderr,
                  "tokenize stats: load_ms %.1f work_ms %.1f lines %zu bytes %zu tokens %zu "
                  "threads %u MB/s %.1f\n",
-                 load_ms, work_ms, line_count, input_bytes, token_count.load(), threads,
+                 load_ms, work_ms, line_count, input_bytes, token_count.load(),
+                 tokenizer::resolve_threads(a.threads),
                  work_ms > 0 ? static_cast<double>(input_bytes) / 1e3 / work_ms : 0.0);
   }
 }

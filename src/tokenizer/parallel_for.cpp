@@ -121,10 +121,13 @@ void run_with_own_threads(Job& job, unsigned helpers) {
 
 }  // namespace
 
+unsigned resolve_threads(unsigned requested) {
+  return requested > 0 ? requested : std::max(1u, std::thread::hardware_concurrency());
+}
+
 void parallel_for(std::size_t n, unsigned threads, const std::function<void(std::size_t)>& fn,
                   std::size_t grain) {
-  if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
-  threads = static_cast<unsigned>(std::min<std::size_t>(threads, n));
+  threads = static_cast<unsigned>(std::min<std::size_t>(resolve_threads(threads), n));
   if (threads <= 1) {
     for (std::size_t i = 0; i < n; ++i) fn(i);
     return;

@@ -11,6 +11,9 @@
 
 namespace instill::tokenizer {
 
+// The number of threads a request means: 0 = every core (at least 1).
+unsigned resolve_threads(unsigned requested);
+
 void parallel_for(std::size_t n, unsigned threads, const std::function<void(std::size_t)>& fn,
                   std::size_t grain = 0);
 
