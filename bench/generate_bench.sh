@@ -13,7 +13,7 @@ threads=${THREADS:-$(nproc)}
 new=${NEW:-256}
 long=${LONG:-1024}
 runs=${RUNS:-3}
-tok=../shared/fixtures/modalities/data/tokenizer/hf_gpt2
+tok=${INSTILL_REFERENCE_FIXTURES:-../shared/fixtures/modalities}/data/tokenizer/hf_gpt2
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 py=/usr/bin/python3

@@ -2,7 +2,7 @@
 // the data-prep step does), compiled once and rendered over the instruction-tuning
 // conversations many times, single thread; against Python Jinja2 (tests/jinja/jinja_oracle.py
 // --bench) in the same run. Checks byte identity first; prints medians of RUNS runs.
-// usage: jinja_bench SOURCE_DIR FIXTURES_DIR [RUNS=5] [ROUNDS=200]
+// usage: jinja_bench SOURCE_DIR REFERENCE_FIXTURES_DIR [RUNS=5] [ROUNDS=200]
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -43,11 +43,11 @@ double median(std::vector<double> v) {
 
 int main(int argc, char** argv) {
   if (argc < 3) {
-    std::cerr << "usage: jinja_bench SOURCE_DIR FIXTURES_DIR [RUNS=5] [ROUNDS=200]\n";
+    std::cerr << "usage: jinja_bench SOURCE_DIR REFERENCE_FIXTURES_DIR [RUNS=5] [ROUNDS=200]\n";
     return 2;
   }
   const std::string source_dir = argv[1];
-  const std::string files = std::string(argv[2]) + "/modalities/tests/instruction_tuning/files";
+  const std::string files = std::string(argv[2]) + "/tests/instruction_tuning/files";
   const int runs = argc > 3 ? std::stoi(argv[3]) : 5;
   const int rounds = argc > 4 ? std::stoi(argv[4]) : 200;
 

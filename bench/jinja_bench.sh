@@ -5,7 +5,7 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 BUILD_DIR="${BUILD_DIR:-$ROOT/build-jinja}"
-FIXTURES="${FIXTURES:-$ROOT/../shared/fixtures}"
+FIXTURES="${INSTILL_REFERENCE_FIXTURES:-$ROOT/../shared/fixtures/modalities}"  # the reference's files
 for lib in src/jinja/libinstill_jinja.a src/text/libinstill_text.a src/core/libinstill_core.a; do
   [[ -f "$BUILD_DIR/$lib" ]] || { echo "missing $BUILD_DIR/$lib (build the instill_jinja target)" >&2; exit 1; }
 done

@@ -10,7 +10,7 @@ chat_mb=${2:-60}
 oracle_mb=${3:-20}
 out=$PWD/out/bench/prepare
 mkdir -p "$out"
-fx=../shared/fixtures/modalities
+fx=${INSTILL_REFERENCE_FIXTURES:-../shared/fixtures/modalities}
 tok=$fx/data/tokenizer/hf_gpt2
 bin=$PWD/build/instill
 repeat_to() {  # repeat_to SRC DST MB

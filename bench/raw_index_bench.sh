@@ -9,7 +9,7 @@ runs=${2:-3}
 out=out/bench
 mkdir -p "$out"
 data="$out/raw_index_${size_mb}mb.jsonl"
-fixtures=../shared/fixtures/modalities
+fixtures=${INSTILL_REFERENCE_FIXTURES:-../shared/fixtures/modalities}
 if [ ! -f "$data" ]; then
   echo "generating $data (~${size_mb} MB): lorem_ipsum_long, the instruction-tuning conversations and Danish text, repeated"
   /usr/bin/python3 - "$data" "$size_mb" "$fixtures" <<'PY'

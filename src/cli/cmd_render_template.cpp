@@ -8,8 +8,8 @@
 #include "cli/command.hpp"
 #include "core/error.hpp"
 #include "core/python_json.hpp"
-#include "jinja/chat_template_source.hpp"
 #include "jinja/template.hpp"
+#include "tokenizer/tokenizer_folder.hpp"
 
 namespace {
 
@@ -36,7 +36,7 @@ void run(const RenderTemplateOptions& o) {
     source = read_text(o.template_path);
     name = o.template_path;
   } else {
-    source = instill::jinja::load_chat_template(o.tokenizer_dir);
+    source = instill::tokenizer::folder_chat_template(o.tokenizer_dir);
     name = o.tokenizer_dir + "/chat_template";
   }
   instill::Value context;

@@ -1,11 +1,11 @@
 #include "data/components.hpp"
 
 #include <map>
-#include <set>
 
 #include "core/error.hpp"
 #include "data/packed_dataset.hpp"
 #include "data/tokenizer_component.hpp"
+#include "tokenizer/tokenizer_folder.hpp"
 
 namespace instill::data {
 
@@ -35,38 +35,6 @@ tokenizer::PaddingMode padding_mode(const Value& v, const std::string& key_path)
       config::describe_value(v));
 }
 
-// special_tokens: {pad_token: "<|endoftext|>", additional_special_tokens: ["^", "$"]}
-std::map<std::string, std::vector<std::string>> special_tokens(const Value& v,
-                                                               const std::string& key_path) {
-  std::map<std::string, std::vector<std::string>> out;
-  if (v.is_null()) return out;
-  static const std::set<std::string> kKeys = {
-      "bos_token", "eos_token", "unk_token",  "sep_token",
-      "pad_token", "cls_token", "mask_token", "additional_special_tokens"};
-  for (const auto& [key, value] : v.as_map()) {
-    const std::string p = key_path + ".special_tokens." + key;
-    if (!kKeys.count(key))
-      throw Error(p +
-                  ": unknown special token kind (expected one of bos_token, eos_token, unk_token, "
-                  "sep_token, "
-                  "pad_token, cls_token, mask_token, additional_special_tokens)");
-    if (value.is_string()) {
-      out[key] = {value.as_string()};
-    } else if (value.is_sequence() && key == "additional_special_tokens") {
-      for (const auto& item : value.as_list()) {
-        if (!item.is_string())
-          throw Error(p + ": expected a list of strings, got " + config::describe_value(item));
-        out[key].push_back(item.as_string());
-      }
-    } else {
-      throw Error(p + ": expected a string" +
-                  std::string(key == "additional_special_tokens" ? " or a list of strings" : "") +
-                  ", got " + config::describe_value(value));
-    }
-  }
-  return out;
-}
-
 }  // namespace
 
 void register_data_components(config::Registry& registry) {
@@ -79,8 +47,10 @@ void register_data_components(config::Registry& registry) {
       [](const ComponentConfig& c) {
         auto tok = std::make_shared<tokenizer::HfTokenizer>(
             tokenizer::HfTokenizer::from_pretrained(c.get_string("pretrained_model_name_or_path")));
+        const tokenizer::SpecialTokens special = tokenizer::parse_special_tokens(
+            c.get("special_tokens"), c.key_path() + ".special_tokens");
         try {
-          tok->add_special_tokens(special_tokens(c.get("special_tokens"), c.key_path()));
+          tok->add_special_tokens(special);
         } catch (const Error& e) {
           throw Error(c.key_path() + ".special_tokens: " + e.what());
         }

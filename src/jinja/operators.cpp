@@ -2,6 +2,7 @@
 // and modulo signs, concatenation, comparisons, membership, truthiness and str().
 #include <cmath>
 #include <limits>
+#include <optional>
 
 #include "core/python_repr.hpp"
 #include "jinja/runtime.hpp"
@@ -146,111 +147,105 @@ Value negate(const Value& v) {
   type_error("TypeError: bad operand type for unary -: '" + v.python_type_name() + "'");
 }
 
-Value binary_op(BinaryOp op, const Value& a, const Value& b) {
-  if (op == BinaryOp::kConcat) return Value(to_str(a) + to_str(b));
-  if (is_undefined(a)) undefined_error(a);
-  if (is_undefined(b)) undefined_error(b);
-  const char* sym = "+";
+namespace {
+
+const char* operator_symbol(BinaryOp op) {
   switch (op) {
     case BinaryOp::kSub:
-      sym = "-";
-      break;
+      return "-";
     case BinaryOp::kMul:
-      sym = "*";
-      break;
+      return "*";
     case BinaryOp::kDiv:
-      sym = "/";
-      break;
+      return "/";
     case BinaryOp::kFloorDiv:
-      sym = "//";
-      break;
+      return "//";
     case BinaryOp::kMod:
-      sym = "%";
-      break;
+      return "%";
     case BinaryOp::kPow:
-      sym = "** or pow()";
-      break;
+      return "** or pow()";
     default:
-      break;
+      return "+";
   }
-  if (is_intlike(a) && is_intlike(b)) {
-    const Int128 x = intlike(a), y = intlike(b);
-    switch (op) {
-      case BinaryOp::kAdd:
-        return from_int128(x + y);
-      case BinaryOp::kSub:
-        return from_int128(x - y);
-      case BinaryOp::kMul:
-        return from_int128(x * y);
-      case BinaryOp::kDiv:
-        if (y == 0) type_error("ZeroDivisionError: division by zero");
-        return Value(static_cast<double>(x) / static_cast<double>(y));
-      case BinaryOp::kFloorDiv:
-      case BinaryOp::kMod: {
-        if (y == 0) type_error("ZeroDivisionError: integer division or modulo by zero");
-        Int128 q = x / y, m = x % y;
-        if (m != 0 && ((m < 0) != (y < 0))) {
-          m += y;
-          q -= 1;
-        }
-        return from_int128(op == BinaryOp::kMod ? m : q);
+}
+
+// Exponentiation by squaring; results beyond ~2^120 are refused rather than computed with
+// arbitrary precision.
+Value int_power(Int128 x, Int128 y) {
+  if (y < 0) return Value(std::pow(static_cast<double>(x), static_cast<double>(y)));
+  const Int128 limit = static_cast<Int128>(1) << 120;
+  Int128 result = 1, base = x;
+  auto too_big = [&](Int128 v) { return v > limit || v < -limit; };
+  for (Int128 e = y; e > 0; e >>= 1) {
+    if (e & 1) {
+      result *= base;
+      if (too_big(result)) type_error("OverflowError: integer power result too large");
+    }
+    if (e > 1) {
+      if (too_big(base) || base * base > limit) {
+        if (base == 0 || base == 1 || base == -1) continue;
+        type_error("OverflowError: integer power result too large");
       }
-      case BinaryOp::kPow: {
-        if (y < 0) return Value(std::pow(static_cast<double>(x), static_cast<double>(y)));
-        // Exponentiation by squaring; results beyond ~2^120 are refused rather than
-        // computed with arbitrary precision.
-        const Int128 limit = static_cast<Int128>(1) << 120;
-        Int128 result = 1, base = x;
-        auto too_big = [&](Int128 v) { return v > limit || v < -limit; };
-        for (Int128 e = y; e > 0; e >>= 1) {
-          if (e & 1) {
-            result *= base;
-            if (too_big(result)) type_error("OverflowError: integer power result too large");
-          }
-          if (e > 1) {
-            if (too_big(base) || base * base > limit) {
-              if (base == 0 || base == 1 || base == -1) continue;
-              type_error("OverflowError: integer power result too large");
-            }
-            base *= base;
-          }
-        }
-        return from_int128(result);
-      }
-      default:
-        break;
+      base *= base;
     }
   }
-  const bool an = a.is_number() || a.is_bool(), bn = b.is_number() || b.is_bool();
-  if (an && bn) {
-    if (a.is_big_int() || b.is_big_int()) {
-      if (!a.is_float() && !b.is_float())
-        type_error("OverflowError: arithmetic on integers beyond 64 bits is not supported");
-    }
-    const double x = a.to_double(), y = b.to_double();
-    switch (op) {
-      case BinaryOp::kAdd:
-        return Value(x + y);
-      case BinaryOp::kSub:
-        return Value(x - y);
-      case BinaryOp::kMul:
-        return Value(x * y);
-      case BinaryOp::kDiv:
-        if (y == 0) type_error("ZeroDivisionError: float division by zero");
-        return Value(x / y);
-      case BinaryOp::kFloorDiv:
-      case BinaryOp::kMod: {
-        if (y == 0) type_error("ZeroDivisionError: float modulo");
-        double fd = 0;
-        const double m = python_float_mod(x, y, &fd);
-        return Value(op == BinaryOp::kMod ? m : fd);
+  return from_int128(result);
+}
+
+// Python's int arithmetic (floor division and modulo round toward negative infinity).
+Value int_binary_op(BinaryOp op, Int128 x, Int128 y) {
+  switch (op) {
+    case BinaryOp::kAdd:
+      return from_int128(x + y);
+    case BinaryOp::kSub:
+      return from_int128(x - y);
+    case BinaryOp::kMul:
+      return from_int128(x * y);
+    case BinaryOp::kDiv:
+      if (y == 0) type_error("ZeroDivisionError: division by zero");
+      return Value(static_cast<double>(x) / static_cast<double>(y));
+    case BinaryOp::kFloorDiv:
+    case BinaryOp::kMod: {
+      if (y == 0) type_error("ZeroDivisionError: integer division or modulo by zero");
+      Int128 q = x / y, m = x % y;
+      if (m != 0 && ((m < 0) != (y < 0))) {
+        m += y;
+        q -= 1;
       }
-      case BinaryOp::kPow:
-        return Value(std::pow(x, y));
-      default:
-        break;
+      return from_int128(op == BinaryOp::kMod ? m : q);
     }
+    default:
+      return int_power(x, y);
   }
+}
+
+Value float_binary_op(BinaryOp op, const Value& a, const Value& b) {
+  if ((a.is_big_int() || b.is_big_int()) && !a.is_float() && !b.is_float())
+    type_error("OverflowError: arithmetic on integers beyond 64 bits is not supported");
+  const double x = a.to_double(), y = b.to_double();
+  switch (op) {
+    case BinaryOp::kAdd:
+      return Value(x + y);
+    case BinaryOp::kSub:
+      return Value(x - y);
+    case BinaryOp::kMul:
+      return Value(x * y);
+    case BinaryOp::kDiv:
+      if (y == 0) type_error("ZeroDivisionError: float division by zero");
+      return Value(x / y);
+    case BinaryOp::kFloorDiv:
+    case BinaryOp::kMod: {
+      if (y == 0) type_error("ZeroDivisionError: float modulo");
+      double fd = 0;
+      const double m = python_float_mod(x, y, &fd);
+      return Value(op == BinaryOp::kMod ? m : fd);
+    }
+    default:
+      return Value(std::pow(x, y));
+  }
+}
+
+// + on strings, lists and tuples; * of a sequence by an int. nullopt: not such a case.
+std::optional<Value> sequence_binary_op(BinaryOp op, const Value& a, const Value& b) {
   if (op == BinaryOp::kAdd) {
     if (a.is_string() && b.is_string()) {
       std::string s;
@@ -275,7 +270,24 @@ Value binary_op(BinaryOp op, const Value& a, const Value& b) {
     if ((a.is_string() || a.is_sequence()) && is_intlike(b)) return repeat(a, intlike(b));
     if ((b.is_string() || b.is_sequence()) && is_intlike(a)) return repeat(b, intlike(a));
   }
-  unsupported(sym, a, b);
+  return std::nullopt;
+}
+
+}  // namespace
+
+Value binary_op(BinaryOp op, const Value& a, const Value& b) {
+  if (op == BinaryOp::kConcat) return Value(to_str(a) + to_str(b));
+  if (is_undefined(a)) undefined_error(a);
+  if (is_undefined(b)) undefined_error(b);
+  const bool arithmetic = op == BinaryOp::kAdd || op == BinaryOp::kSub || op == BinaryOp::kMul ||
+                          op == BinaryOp::kDiv || op == BinaryOp::kFloorDiv ||
+                          op == BinaryOp::kMod || op == BinaryOp::kPow;
+  if (arithmetic && is_intlike(a) && is_intlike(b))
+    return int_binary_op(op, intlike(a), intlike(b));
+  const bool an = a.is_number() || a.is_bool(), bn = b.is_number() || b.is_bool();
+  if (arithmetic && an && bn) return float_binary_op(op, a, b);
+  if (auto v = sequence_binary_op(op, a, b)) return *v;
+  unsupported(operator_symbol(op), a, b);
 }
 
 bool values_equal(const Value& a, const Value& b) {

@@ -535,6 +535,105 @@ void BpeModel::tokenize_uncached(std::string_view word, std::vector<int32_t>& id
       return;
     }
   }
+  // Reused per thread so the merge loop does not allocate in steady state.
+  thread_local std::vector<int32_t> symbols;
+  symbols.clear();
+  initial_symbols(word, symbols);
+  if (symbols.empty()) return;
+  // The first lookups of all adjacent pairs are independent: let their misses overlap.
+  for (std::size_t p = 0; p + 1 < symbols.size(); ++p)
+    merges_.prefetch(pair_key(symbols[p], symbols[p + 1]));
+  if (symbols.size() <= kSmallWordSymbols) {
+    merge_short(symbols, ids);
+  } else {
+    merge_long(symbols, ids);
+  }
+}
+
+void BpeModel::initial_symbols(std::string_view word, std::vector<int32_t>& symbols) const {
+  thread_local std::string scratch;
+  bool last_was_unk = false;
+  auto push = [&](int32_t id) {
+    symbols.push_back(id);
+    last_was_unk = false;
+  };
+  const bool has_affixes =
+      !options_.continuing_subword_prefix.empty() || !options_.end_of_word_suffix.empty();
+  std::size_t i = 0;
+  while (i < word.size()) {
+    const std::size_t start = i;
+    const auto lead = static_cast<unsigned char>(word[i]);
+    if (!has_affixes && lead < 0x80 && char_ids_[lead] >= 0) {
+      push(char_ids_[lead]);
+      ++i;
+      continue;
+    }
+    i += text::utf8_sequence_length(lead);
+    if (i > word.size()) i = word.size();
+    const std::string_view ch = word.substr(start, i - start);
+    // Without affixes the table resolves every BMP character; the rest needs the vocab.
+    const int32_t cp = has_affixes ? -1 : bmp_code_point(ch);
+    if (cp >= 0) {
+      if (const int32_t id = char_ids_[static_cast<std::size_t>(cp)]; id >= 0) {
+        push(id);
+        continue;
+      }
+    } else {
+      std::string_view lookup = ch;
+      if (has_affixes) {
+        scratch.clear();
+        if (start > 0) scratch.append(options_.continuing_subword_prefix);
+        scratch.append(ch);
+        if (i == word.size()) scratch.append(options_.end_of_word_suffix);
+        lookup = scratch;
+      }
+      if (const int32_t id = vocab_.find(lookup); id >= 0) {
+        push(id);
+        continue;
+      }
+    }
+    if (options_.byte_fallback) {
+      bool all = true;
+      for (unsigned char b : ch) all = all && byte_fallback_ids_[b] >= 0;
+      if (all) {
+        for (unsigned char b : ch) push(byte_fallback_ids_[b]);
+        continue;
+      }
+    }
+    if (unk_id_) {
+      if (!(options_.fuse_unk && last_was_unk)) symbols.push_back(*unk_id_);
+      last_was_unk = true;
+    }
+  }
+}
+
+void BpeModel::merge_short(std::vector<int32_t>& sym, std::vector<int32_t>& ids) const {
+  // The pair ranks in an array, the lowest (leftmost on ties) merged until none is left: the
+  // heap's order with two lookups per merge and no heap.
+  thread_local std::vector<Merge> pair;  // pair[i]: merge of sym[i], sym[i + 1]
+  constexpr Merge kNone{INT32_MAX, -1};
+  auto merge_of = [&](int32_t a, int32_t b) {
+    const Merge* m = find_merge(a, b);
+    return m ? *m : kNone;
+  };
+  pair.clear();
+  for (std::size_t p = 0; p + 1 < sym.size(); ++p) pair.push_back(merge_of(sym[p], sym[p + 1]));
+  while (!pair.empty()) {
+    std::size_t best = 0;
+    for (std::size_t p = 1; p < pair.size(); ++p) {
+      if (pair[p].rank < pair[best].rank) best = p;
+    }
+    if (pair[best].rank == INT32_MAX) break;
+    sym[best] = pair[best].new_id;
+    sym.erase(sym.begin() + static_cast<std::ptrdiff_t>(best) + 1);
+    pair.erase(pair.begin() + static_cast<std::ptrdiff_t>(best));
+    if (best > 0) pair[best - 1] = merge_of(sym[best - 1], sym[best]);
+    if (best < pair.size()) pair[best] = merge_of(sym[best], sym[best + 1]);
+  }
+  ids.insert(ids.end(), sym.begin(), sym.end());
+}
+
+void BpeModel::merge_long(const std::vector<int32_t>& initial, std::vector<int32_t>& ids) const {
   struct Symbol {
     int32_t id;
     int32_t prev;
@@ -549,73 +648,13 @@ void BpeModel::tokenize_uncached(std::string_view word, std::vector<int32_t>& id
       return rank != o.rank ? rank > o.rank : pos > o.pos;
     }
   };
-  // Reused per thread so the merge loop does not allocate in steady state.
   thread_local std::vector<Symbol> symbols;
   thread_local std::vector<Candidate> heap;
-  thread_local std::string scratch;
   symbols.clear();
   heap.clear();
-
-  bool last_was_unk = false;
-  auto push_symbol = [&](int32_t id) {
-    symbols.push_back(Symbol{id, static_cast<int32_t>(symbols.size()) - 1,
-                             static_cast<int32_t>(symbols.size()) + 1});
-  };
-  const bool has_affixes =
-      !options_.continuing_subword_prefix.empty() || !options_.end_of_word_suffix.empty();
-  std::size_t i = 0;
-  while (i < word.size()) {
-    const std::size_t start = i;
-    const auto lead = static_cast<unsigned char>(word[i]);
-    if (!has_affixes && lead < 0x80 && char_ids_[lead] >= 0) {
-      push_symbol(char_ids_[lead]);
-      last_was_unk = false;
-      ++i;
-      continue;
-    }
-    i += text::utf8_sequence_length(lead);
-    if (i > word.size()) i = word.size();
-    const std::string_view ch = word.substr(start, i - start);
-    // Without affixes the table resolves every BMP character; the rest needs the vocab.
-    const int32_t cp = has_affixes ? -1 : bmp_code_point(ch);
-    if (cp >= 0) {
-      if (const int32_t id = char_ids_[static_cast<std::size_t>(cp)]; id >= 0) {
-        push_symbol(id);
-        last_was_unk = false;
-        continue;
-      }
-    } else {
-      std::string_view lookup = ch;
-      if (has_affixes) {
-        scratch.clear();
-        if (start > 0) scratch.append(options_.continuing_subword_prefix);
-        scratch.append(ch);
-        if (i == word.size()) scratch.append(options_.end_of_word_suffix);
-        lookup = scratch;
-      }
-      if (const int32_t id = vocab_.find(lookup); id >= 0) {
-        push_symbol(id);
-        last_was_unk = false;
-        continue;
-      }
-    }
-    if (options_.byte_fallback) {
-      bool all = true;
-      for (unsigned char b : ch) all = all && byte_fallback_ids_[b] >= 0;
-      if (all) {
-        for (unsigned char b : ch) push_symbol(byte_fallback_ids_[b]);
-        last_was_unk = false;
-        continue;
-      }
-    }
-    if (unk_id_) {
-      if (!(options_.fuse_unk && last_was_unk)) push_symbol(*unk_id_);
-      last_was_unk = true;
-    }
-  }
-  if (symbols.empty()) return;
-  symbols.back().next = -1;
-
+  const auto n = static_cast<int32_t>(initial.size());
+  for (int32_t p = 0; p < n; ++p)
+    symbols.push_back(Symbol{initial[p], p - 1, p + 1 < n ? p + 1 : -1});
   auto consider = [&](int32_t pos) {
     const int32_t next = symbols[pos].next;
     if (next < 0) return;
@@ -624,41 +663,7 @@ void BpeModel::tokenize_uncached(std::string_view word, std::vector<int32_t>& id
       std::push_heap(heap.begin(), heap.end());
     }
   };
-  // The first lookups of all adjacent pairs are independent: let their misses overlap.
-  for (std::size_t p = 0; p + 1 < symbols.size(); ++p) {
-    merges_.prefetch(pair_key(symbols[p].id, symbols[p + 1].id));
-  }
-  if (symbols.size() <= kSmallWordSymbols) {
-    // Short words: the pair ranks in an array, the lowest (leftmost on ties) merged until none
-    // is left. Same order as the heap below, with two lookups per merge and no heap.
-    thread_local std::vector<int32_t> sym;
-    thread_local std::vector<Merge> pair;  // pair[i]: merge of sym[i], sym[i + 1]
-    constexpr Merge kNone{INT32_MAX, -1};
-    auto merge_of = [&](int32_t a, int32_t b) {
-      const Merge* m = find_merge(a, b);
-      return m ? *m : kNone;
-    };
-    sym.clear();
-    for (const Symbol& x : symbols) sym.push_back(x.id);
-    pair.clear();
-    for (std::size_t p = 0; p + 1 < sym.size(); ++p) pair.push_back(merge_of(sym[p], sym[p + 1]));
-    while (!pair.empty()) {
-      std::size_t best = 0;
-      for (std::size_t p = 1; p < pair.size(); ++p) {
-        if (pair[p].rank < pair[best].rank) best = p;
-      }
-      if (pair[best].rank == INT32_MAX) break;
-      sym[best] = pair[best].new_id;
-      sym.erase(sym.begin() + static_cast<std::ptrdiff_t>(best) + 1);
-      pair.erase(pair.begin() + static_cast<std::ptrdiff_t>(best));
-      if (best > 0) pair[best - 1] = merge_of(sym[best - 1], sym[best]);
-      if (best < pair.size()) pair[best] = merge_of(sym[best], sym[best + 1]);
-    }
-    ids.insert(ids.end(), sym.begin(), sym.end());
-    return;
-  }
-  for (int32_t p = 0; p + 1 < static_cast<int32_t>(symbols.size()); ++p) consider(p);
-
+  for (int32_t p = 0; p + 1 < n; ++p) consider(p);
   while (!heap.empty()) {
     std::pop_heap(heap.begin(), heap.end());
     const Candidate top = heap.back();

@@ -56,6 +56,12 @@ class BpeModel : public Model {
     return (static_cast<uint64_t>(static_cast<uint32_t>(a)) << 32) | static_cast<uint32_t>(b);
   }
   const Merge* find_merge(int32_t a, int32_t b) const;
+  // The word's characters as vocabulary ids: affixes, byte fallback and unk as configured.
+  void initial_symbols(std::string_view word, std::vector<int32_t>& symbols) const;
+  // Both apply the lowest-ranked merge (leftmost on ties) until none is left and append the
+  // result: an array scan for short words, a heap of candidates for long ones.
+  void merge_short(std::vector<int32_t>& symbols, std::vector<int32_t>& ids) const;
+  void merge_long(const std::vector<int32_t>& symbols, std::vector<int32_t>& ids) const;
   // Byte offsets where a long word can be cut without changing the result (see .cpp).
   void find_chunk_starts(std::string_view word, std::vector<std::size_t>& starts) const;
   void build_adjacent_pairs() const;

@@ -2,132 +2,48 @@
 
 #include <cstdio>
 #include <fstream>
-#include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "core/error.hpp"
 #include "core/hf_hub.hpp"
 #include "tokenizer/parallel_for.hpp"
+#include "tokenizer/tokenizer_folder.hpp"
 #include "tokenizer/tokenizer_json_loader.hpp"
 
 namespace instill::tokenizer {
 namespace fs = std::filesystem;
-using nlohmann::json;
-
-namespace {
-
-const char* const kSpecialKeys[] = {"bos_token", "eos_token", "unk_token", "sep_token",
-                                    "pad_token", "cls_token", "mask_token"};
-
-// transformers' VERY_LARGE_INTEGER (1e30) and LARGE_INTEGER (1e20) thresholds.
-constexpr double kLargeInteger = 1e20;
-
-std::optional<json> read_json_file(const fs::path& path) {
-  if (!fs::exists(path)) return std::nullopt;
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error("cannot open " + path.string());
-  try {
-    return json::parse(in);
-  } catch (const json::exception& e) {
-    throw Error(path.string() + ": invalid JSON: " + e.what());
-  }
-}
-
-// A special token value: a string or an AddedToken dict {"content": ...}.
-std::optional<std::string> token_content(const json& v) {
-  if (v.is_string()) return v.get<std::string>();
-  if (v.is_object() && v.contains("content") && v["content"].is_string()) {
-    return v["content"].get<std::string>();
-  }
-  return std::nullopt;
-}
-
-}  // namespace
 
 HfTokenizer HfTokenizer::from_pretrained(const fs::path& given) {
   // A hub id ("Qwen/Qwen2.5-0.5B") is looked up in the local Hugging Face cache.
   const fs::path path = fs::exists(given) ? given : resolve_hf_model_dir(given.string());
   HfTokenizer h;
-  fs::path dir = path;
-  h.source_dir_ = fs::is_regular_file(path) ? path.parent_path() : path;
-  std::optional<json> config, special_map;
+  TokenizerFolder folder;
   if (fs::is_regular_file(path)) {
+    h.source_dir_ = path.parent_path();
     h.tok_ = load_tokenizer_json(path.string());
-    dir = path.parent_path();
   } else if (fs::is_directory(path)) {
-    config = read_json_file(dir / "tokenizer_config.json");
-    special_map = read_json_file(dir / "special_tokens_map.json");
-    if (fs::exists(dir / "tokenizer.json")) {
-      h.tok_ = load_tokenizer_json((dir / "tokenizer.json").string());
-    } else if (fs::exists(dir / "vocab.json") && fs::exists(dir / "merges.txt")) {
-      const bool prefix = config && config->value("add_prefix_space", false);
-      h.tok_ = load_gpt2_vocab_merges((dir / "vocab.json").string(), (dir / "merges.txt").string(),
-                                      prefix);
-    } else {
+    h.source_dir_ = path;
+    const bool vocab_merges = !fs::exists(path / "tokenizer.json");
+    if (vocab_merges && !(fs::exists(path / "vocab.json") && fs::exists(path / "merges.txt")))
       throw Error(path.string() +
                   ": no tokenizer.json and no vocab.json + merges.txt in this directory");
-    }
+    folder = read_tokenizer_folder(path, vocab_merges);
+    h.tok_ = vocab_merges
+                 ? load_gpt2_vocab_merges((path / "vocab.json").string(),
+                                          (path / "merges.txt").string(), folder.add_prefix_space)
+                 : load_tokenizer_json((path / "tokenizer.json").string());
   } else {
     throw Error("tokenizer path does not exist: " + path.string());
   }
-
-  // special_tokens_map.json first, tokenizer_config.json wins where both set a token.
-  for (const auto* source : {&special_map, &config}) {
-    if (!*source || !(*source)->is_object()) continue;
-    const json& j = **source;
-    for (const char* key : kSpecialKeys) {
-      if (j.contains(key)) {
-        if (auto c = token_content(j[key])) {
-          h.special_[key] = *c;
-        } else if (j[key].is_null()) {
-          h.special_.erase(key);
-        }
-      }
-    }
-    if (j.contains("additional_special_tokens") && j["additional_special_tokens"].is_array()) {
-      h.additional_.clear();
-      for (const auto& v : j["additional_special_tokens"]) {
-        if (auto c = token_content(v)) h.additional_.push_back(*c);
-      }
-    }
-  }
-  if (config && config->is_object()) {
-    const json& c = *config;
-    if (c.contains("model_max_length") && c["model_max_length"].is_number()) {
-      const double m = c["model_max_length"].get<double>();
-      if (m < kLargeInteger && m >= 0) h.model_max_length_ = static_cast<uint64_t>(m);
-    }
-    if (c.contains("add_bos_token") && c["add_bos_token"].is_boolean()) {
-      h.add_bos_token_ = c["add_bos_token"].get<bool>();
-    }
-    if (c.contains("add_eos_token") && c["add_eos_token"].is_boolean()) {
-      h.add_eos_token_ = c["add_eos_token"].get<bool>();
-    }
-    h.clean_up_tokenization_spaces_ = c.value("clean_up_tokenization_spaces", false);
-    h.padding_left_ = c.value("padding_side", std::string("right")) == "left";
-    if (c.contains("chat_template")) {
-      const json& t = c["chat_template"];
-      if (t.is_string()) {
-        h.chat_template_ = t.get<std::string>();
-      } else if (t.is_array()) {
-        for (const auto& entry : t) {
-          if (entry.is_object() && entry.contains("name") && entry.contains("template")) {
-            h.named_templates_[entry["name"].get<std::string>()] =
-                entry["template"].get<std::string>();
-          }
-        }
-        if (auto it = h.named_templates_.find("default"); it != h.named_templates_.end()) {
-          h.chat_template_ = it->second;
-        }
-      }
-    }
-  }
-  if (fs::exists(dir / "chat_template.jinja") && fs::is_directory(path)) {
-    std::ifstream in(dir / "chat_template.jinja", std::ios::binary);
-    std::ostringstream text;
-    text << in.rdbuf();
-    h.chat_template_ = text.str();
-  }
+  h.special_ = folder.special_tokens;
+  h.additional_ = folder.additional_special_tokens;
+  h.model_max_length_ = folder.model_max_length;
+  h.add_bos_token_ = folder.add_bos_token;
+  h.add_eos_token_ = folder.add_eos_token;
+  h.clean_up_tokenization_spaces_ = folder.clean_up_tokenization_spaces;
+  h.padding_left_ = folder.padding_left;
+  h.chat_template_ = folder.chat_template;
+  h.named_templates_ = folder.named_chat_templates;
   // Like PreTrainedTokenizerFast: configured special tokens that are not yet added tokens
   // become special added tokens.
   std::vector<AddedToken> missing;
@@ -147,8 +63,8 @@ void HfTokenizer::add_special_tokens(
   std::vector<std::string> new_additional = additional_;
   std::map<std::string, std::string> new_special = special_;
   for (const auto& [key, values] : tokens) {
-    const bool known =
-        std::find(std::begin(kSpecialKeys), std::end(kSpecialKeys), key) != std::end(kSpecialKeys);
+    const auto& kinds = special_token_kinds();
+    const bool known = std::find(kinds.begin(), kinds.end(), key) != kinds.end();
     if (key == "additional_special_tokens") {
       for (const auto& v : values) {
         if (std::find(new_additional.begin(), new_additional.end(), v) == new_additional.end()) {

@@ -84,6 +84,9 @@ void save_tokenizer_files(const HfTokenizer& tok, const fs::path& dir) {
 
   // The special tokens as registered now, in both config files.
   Value config = read_json_or_empty(src / "tokenizer_config.json");
+  // transformers picks a vocab.json + merges.txt folder's class from its config.
+  if (!fs::exists(src / "tokenizer.json") && !config.as_map().contains("tokenizer_class"))
+    config.as_map().set("tokenizer_class", "GPT2Tokenizer");
   Value map = read_json_or_empty(src / "special_tokens_map.json");
   for (const char* key :
        {"bos_token", "eos_token", "unk_token", "sep_token", "pad_token", "cls_token", "mask_token"})

@@ -35,6 +35,8 @@ std::string default_experiment_id(const std::string& config_file_path) {
 
 namespace {
 
+constexpr uint64_t kDefaultSeed = 67280421310721;
+
 void patch_training_progress(config::ConfigDocument& doc, const CheckpointInfo& info) {
   Value* settings = doc.root.is_map() ? doc.root.as_map().find("settings") : nullptr;
   if (!settings || !settings->is_map())
@@ -93,6 +95,10 @@ torch::Device choose_device(const RunOptions& o, const config::ConfigDocument& d
 
 TrainResult run_training(const RunOptions& o) {
   if (o.threads > 0) torch::set_num_threads(o.threads);
+  // libtorch seeds its default generator from the operating system's entropy, so a config
+  // without a seed would initialise (and drop out) differently on every run. A fixed start
+  // (c10's default seed value) makes every run of a config repeat; a model's `seed` re-seeds.
+  torch::manual_seed(kDefaultSeed);
   RunOptions opts = o;
   // Several processes (torchrun, SLURM, mpirun, `instill launch`) meet at MASTER_ADDR:PORT
   // first, so that they share rank 0's experiment id (spec §8.12).

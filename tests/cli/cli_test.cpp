@@ -32,12 +32,12 @@ TEST(Cli, UsageErrorsExitTwo) {
 }
 
 TEST(Cli, CreateRawIndexReproducesReference) {
-  INSTILL_REQUIRE_FIXTURE(jsonl, "modalities/data/lorem_ipsum_long.jsonl");
+  INSTILL_REQUIRE_FIXTURE(jsonl, "data/lorem_ipsum_long.jsonl");
   TempDir tmp;
   auto r = instill("data create_raw_index --index_path '" + (tmp / "x.idx").string() + "' '" +
                    jsonl.string() + "'");
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(slurp(tmp / "x.idx"), slurp(fixture("modalities/data/lorem_ipsum_long.idx")));
+  EXPECT_EQ(slurp(tmp / "x.idx"), slurp(reference_fixture("data/lorem_ipsum_long.idx")));
   // Second run: policy error by default (exit 1), skip keeps the file, override rewrites it.
   auto again = instill("data create_raw_index --index_path '" + (tmp / "x.idx").string() + "' '" +
                        jsonl.string() + "'");
@@ -90,7 +90,7 @@ namespace instill::testing {
 namespace {
 
 TEST(Cli, InspectHighlightsTrainedTokens) {
-  INSTILL_REQUIRE_FIXTURE(tok, "modalities/data/tokenizer/hf_gpt2");
+  INSTILL_REQUIRE_GPT2(tok);
   TempDir tmp;
   // "User: hi\nAssistant:^hello$" in GPT-2 ids, written by hand: ^ = 61, $ = 3.
   spit(tmp / "in.jsonl", "{\"text\": \"User: hi\\nAssistant:\"}\n");
@@ -142,8 +142,8 @@ namespace instill::testing {
 namespace {
 
 TEST(Cli, BadPackedFilesExitOne) {
-  INSTILL_REQUIRE_FIXTURE(pbin, "modalities/data/lorem_ipsum.pbin");
-  INSTILL_REQUIRE_FIXTURE(tok, "modalities/data/tokenizer/hf_gpt2");
+  INSTILL_REQUIRE_LOREM_PBIN(pbin);
+  INSTILL_REQUIRE_GPT2(tok);
   TempDir tmp;
   const std::string good = slurp(pbin);
   std::string beyond = good;

@@ -164,7 +164,7 @@ TEST(Registry, ReferenceErrors) {
 }
 
 TEST(Registry, FixtureConfigsLoadAndResolve) {
-  INSTILL_REQUIRE_FIXTURE(root, "modalities");
+  INSTILL_REQUIRE_FIXTURE(root, ".");  // every reference config
   setenv("LOCAL_RANK", "0", 1);
   setenv("RANK", "0", 1);
   setenv("WORLD_SIZE", "2", 1);
@@ -227,7 +227,7 @@ TEST(DataComponents, ContinuousDatasetBlocks) {
 }
 
 TEST(DataComponents, BuiltFromAConfig) {
-  INSTILL_REQUIRE_FIXTURE(pbin, "modalities/data/lorem_ipsum_long.pbin");
+  INSTILL_REQUIRE_FIXTURE(pbin, "data/lorem_ipsum_long.pbin");
   Registry r;
   data::register_data_components(r);
   auto doc = load_yaml_string(

@@ -15,6 +15,7 @@
 #include "core/error.hpp"
 #include "core/python_json.hpp"
 #include "core/python_repr.hpp"
+#include "test_support.hpp"
 
 namespace instill {
 namespace {
@@ -93,7 +94,7 @@ sys.stdout.buffer.write(''.join(x + '\0' for x in out).encode('utf-8', 'surrogat
 )PY";
 
 TEST(PythonJson, DumpsAndReprMatchPython) {
-  if (!have_python()) GTEST_SKIP() << "SKIPPED: /usr/bin/python3 is missing";
+  if (!have_python()) INSTILL_UNAVAILABLE("/usr/bin/python3 is missing");
   std::string input;
   for (const auto& d : kDocuments) input += d + '\0';
   const auto expected = split_records(run_python(kDumpScript, input));
@@ -117,7 +118,7 @@ TEST(PythonJson, DumpsAndReprMatchPython) {
 }
 
 TEST(PythonJson, RejectsWhatPythonRejects) {
-  if (!have_python()) GTEST_SKIP() << "SKIPPED: /usr/bin/python3 is missing";
+  if (!have_python()) INSTILL_UNAVAILABLE("/usr/bin/python3 is missing");
   const std::vector<std::string> docs = {
       "",   "[1,]", "{\"a\" 1}", "{'a': 1}", "[1] x", "\"unterminated", "\"ctrl \x01\"",      "01",
       "1.", ".5",   "-",         "nan",      "[1, 2", "{\"a\": }",      "\"bad \\x escape\"", "tru",
@@ -159,7 +160,7 @@ TEST(PythonJson, DuplicateKeysKeepFirstPositionAndBigIntsStayExact) {
 }
 
 TEST(PythonRepr, FloatReprMatchesPythonOnRandomBits) {
-  if (!have_python()) GTEST_SKIP() << "SKIPPED: /usr/bin/python3 is missing";
+  if (!have_python()) INSTILL_UNAVAILABLE("/usr/bin/python3 is missing");
   std::mt19937_64 rng(1234);
   std::vector<double> values = {
       0.0,         -0.0, 1.0, 0.1,     1e-5,   1e-4,     1e16,      1e15, 9999999999999998.0,
@@ -192,7 +193,7 @@ sys.stdout.write(''.join(repr(parse(h)) + '\0' for h in vals))
 }
 
 TEST(PythonRepr, StringQuotingMatchesPython) {
-  if (!have_python()) GTEST_SKIP() << "SKIPPED: /usr/bin/python3 is missing";
+  if (!have_python()) INSTILL_UNAVAILABLE("/usr/bin/python3 is missing");
   const std::vector<std::string> strings = {
       "plain",        "it's",   "say \"hi\"",   "both ' and \"", "back\\slash", "tab\tnl\ncr\r",
       "\x01\x1f\x7f", "é日本😀", "\xc2\xa0nbsp", "\xe2\x80\xa8",  "\xc2\x85",    ""};

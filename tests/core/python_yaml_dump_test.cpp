@@ -48,7 +48,7 @@ with open(sys.argv[1], "w") as f:
 
 TEST(PyYamlDump, MatchesPyYamlOnCorpus) {
   if (!instill::testing::have_python_module("yaml"))
-    GTEST_SKIP() << "SKIPPED: /usr/bin/python3 with python3-yaml (the oracle) is not installed";
+    INSTILL_UNAVAILABLE("/usr/bin/python3 with python3-yaml (the oracle) is not installed");
   TempDir tmp;
   spit(tmp / "gen.py", kCorpusScript);
   auto r = run_command("/usr/bin/python3 '" + (tmp / "gen.py").string() + "' '" +

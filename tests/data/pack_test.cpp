@@ -21,9 +21,8 @@ using instill::testing::TempDir;
 // Runs the reference's generic packing config from a folder laid out like the reference
 // repository (its paths are relative to the working directory).
 TEST(PackEncodedData, ReproducesReferencePbinFiles) {
-  INSTILL_REQUIRE_FIXTURE(data, "modalities/data");
-  INSTILL_REQUIRE_FIXTURE(config,
-                          "modalities/config_files/data_preparation/packed_dataset_config.yaml");
+  INSTILL_REQUIRE_FIXTURE(data, "data");
+  INSTILL_REQUIRE_FIXTURE(config, "config_files/data_preparation/packed_dataset_config.yaml");
   for (const std::string name : {"lorem_ipsum", "lorem_ipsum_long"}) {
     TempDir tmp;
     fs::create_directories(tmp / "data");
@@ -51,7 +50,7 @@ TEST(PackEncodedData, ReproducesReferencePbinFiles) {
 }
 
 TEST(PackEncodedData, BadDocumentFailsNamingItsLineAndWritesNothing) {
-  INSTILL_REQUIRE_FIXTURE(tok, "modalities/data/tokenizer/hf_gpt2");
+  INSTILL_REQUIRE_FIXTURE(tok, "data/tokenizer/hf_gpt2");
   TempDir tmp;
   spit(tmp / "in.jsonl",
        "{\"text\": \"fine\"}\n{\"text\": \"also fine\"}\n{\"txt\": \"no text key\"}\n");
@@ -107,7 +106,7 @@ namespace instill::data {
 namespace {
 
 TEST(PackEncodedData, SkipInvalidListsSkippedLines) {
-  INSTILL_REQUIRE_FIXTURE(tok, "modalities/data/tokenizer/hf_gpt2");
+  INSTILL_REQUIRE_FIXTURE(tok, "data/tokenizer/hf_gpt2");
   TempDir tmp;
   spit(tmp / "in.jsonl", "{\"text\": \"fine\"}\n{\"txt\": \"x\"}\n{\"text\": \"also fine\"}\n");
   create_raw_index(tmp / "in.jsonl", tmp / "in.idx", FileExistencePolicy::kError);

@@ -32,7 +32,7 @@ void expect_roundtrip(const std::filesystem::path& original) {
 TEST(Pbin, ReferenceFilesReadAsSpecified) {
   for (auto [name, docs] :
        {std::pair<std::string, size_t>{"lorem_ipsum", 12}, {"lorem_ipsum_long", 500}}) {
-    INSTILL_REQUIRE_FIXTURE(path, "modalities/data/" + name + ".pbin");
+    INSTILL_REQUIRE_FIXTURE(path, "data/" + name + ".pbin");
     PbinReader r(path);
     EXPECT_EQ(r.token_size(), 2) << "GPT-2 vocabulary of 50257 needs 2-byte tokens";
     EXPECT_EQ(r.num_documents(), docs);
@@ -79,9 +79,9 @@ std::map<std::string, std::string> gpt2_token_bytes(const nlohmann::json& vocab)
 }
 
 TEST(Pbin, LoremDocumentsDecodeToTheirJsonlText) {
-  INSTILL_REQUIRE_FIXTURE(pbin, "modalities/data/lorem_ipsum.pbin");
-  INSTILL_REQUIRE_FIXTURE(jsonl, "modalities/data/lorem_ipsum.jsonl");
-  INSTILL_REQUIRE_FIXTURE(vocab_path, "modalities/data/tokenizer/hf_gpt2/vocab.json");
+  INSTILL_REQUIRE_FIXTURE(pbin, "data/lorem_ipsum.pbin");
+  INSTILL_REQUIRE_FIXTURE(jsonl, "data/lorem_ipsum.jsonl");
+  INSTILL_REQUIRE_FIXTURE(vocab_path, "data/tokenizer/hf_gpt2/vocab.json");
   auto id_to_bytes = gpt2_token_bytes(nlohmann::json::parse(slurp(vocab_path)));
   id_to_bytes[std::to_string(kGpt2Eod)] = "<|endoftext|>";
   PbinReader r(pbin);

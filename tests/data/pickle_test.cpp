@@ -76,7 +76,7 @@ TEST(Pickle, LargeIntegersUseLong1) {
 // boundary.
 TEST(Pickle, MatchesCPythonAcrossSizes) {
   if (!instill::testing::have_python_module("pickle"))
-    GTEST_SKIP() << "SKIPPED: /usr/bin/python3 not available as the pickle oracle";
+    INSTILL_UNAVAILABLE("/usr/bin/python3 not available as the pickle oracle");
   instill::testing::TempDir tmp;
   const std::string script = R"PY(
 import pickle, sys

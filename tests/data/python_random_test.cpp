@@ -34,7 +34,7 @@ TEST(PythonRandom, SplitOfTheFiftyLineTestFile) {
 // CPython as the oracle for other seeds (incl. multi-word ones) and weights.
 TEST(PythonRandom, MatchesCPython) {
   if (!instill::testing::have_python_module("random"))
-    GTEST_SKIP() << "SKIPPED: /usr/bin/python3 not available";
+    INSTILL_UNAVAILABLE("/usr/bin/python3 not available");
   auto r = instill::testing::run_command(
       "/usr/bin/python3 -c \"import random\n"
       "for s in [0, 1, 42, 2**32 + 5, 2**40 - 3, -7]:\n"

@@ -14,8 +14,8 @@ using instill::testing::TempDir;
 
 TEST(RawIndex, ReproducesReferenceIdxFiles) {
   for (const std::string name : {"lorem_ipsum", "lorem_ipsum_long"}) {
-    INSTILL_REQUIRE_FIXTURE(jsonl, "modalities/data/" + name + ".jsonl");
-    INSTILL_REQUIRE_FIXTURE(idx, "modalities/data/" + name + ".idx");
+    INSTILL_REQUIRE_FIXTURE(jsonl, "data/" + name + ".jsonl");
+    INSTILL_REQUIRE_FIXTURE(idx, "data/" + name + ".idx");
     TempDir tmp;
     auto r = create_raw_index(jsonl, tmp / (name + ".idx"), FileExistencePolicy::kError);
     ASSERT_TRUE(r.written);
@@ -25,7 +25,7 @@ TEST(RawIndex, ReproducesReferenceIdxFiles) {
 
 TEST(RawIndex, FileWithoutFinalNewlineAndDanishText) {
   for (const std::string name : {"lorem_ipsum_without_last_newline", "danish_test_dataset"}) {
-    INSTILL_REQUIRE_FIXTURE(jsonl, "modalities/tests/data/datasets/" + name + ".jsonl");
+    INSTILL_REQUIRE_FIXTURE(jsonl, "tests/data/datasets/" + name + ".jsonl");
     const std::string bytes = slurp(jsonl);
     Index idx = build_raw_index(bytes, name);
     // Every entry maps back to exactly one line's bytes, in order, covering the file.

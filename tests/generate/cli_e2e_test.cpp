@@ -18,7 +18,7 @@ namespace {
 const std::string kPython = "/usr/bin/python3 ";
 
 std::string oracle() { return std::string(INSTILL_SOURCE_DIR) + "/tests/train/hf_reference.py"; }
-fs::path gpt2_tokenizer() { return fixture("modalities/data/tokenizer/hf_gpt2"); }
+fs::path gpt2_tokenizer() { return gpt2_tokenizer_dir(); }
 
 CommandResult instill(const std::string& args) {
   return run_command("'" + instill_binary() + "' " + args);
@@ -39,12 +39,10 @@ fs::path make_llama(const TempDir& tmp) {
   return dir;
 }
 
-#define REQUIRE_ORACLE_AND_TOKENIZER()                                                           \
-  do {                                                                                           \
-    if (gpt2_tokenizer().empty())                                                                \
-      GTEST_SKIP() << "../shared fixtures are missing (the GPT-2 tokenizer is needed)";          \
-    if (!have_python_module("torch"))                                                            \
-      GTEST_SKIP() << "python3-torch is missing for /usr/bin/python3 (scripts/setup.sh --test)"; \
+#define REQUIRE_ORACLE_AND_TOKENIZER()                     \
+  do {                                                     \
+    INSTILL_REQUIRE_PATH(gpt2_tokenizer() / "merges.txt"); \
+    INSTILL_REQUIRE_PYTHON_MODULE("torch");                \
   } while (0)
 
 TEST(ChatCli, RawContinuationMatchesPyTorchGreedyDecoding) {
@@ -87,9 +85,12 @@ TEST(ChatCli, RawContinuationMatchesPyTorchGreedyDecoding) {
   auto c = instill("convert_to_hf --checkpoint " + model.string() + " --output " +
                    (tmp / "export").string() + " --dtype float32");
   ASSERT_EQ(c.exit_code, 0) << c.err;
+  // GPT-2's vocab.json + merges.txt travel as they are, with a config naming their class.
   for (const char* f : {"config.json", "model.safetensors", "generation_config.json",
-                        "tokenizer.json", "tokenizer_config.json"})
+                        "vocab.json", "merges.txt", "tokenizer_config.json"})
     EXPECT_TRUE(fs::exists(tmp / "export" / f)) << f;
+  EXPECT_NE(slurp(tmp / "export" / "tokenizer_config.json").find("\"GPT2Tokenizer\""),
+            std::string::npos);
   auto e = instill("chat --model " + (tmp / "export").string() + " --prompt '" + prompt +
                    "' --raw --max_new_tokens 12 --temperature 0 --threads 1");
   EXPECT_EQ(e.out, expected);
@@ -100,10 +101,9 @@ TEST(ChatCli, RawContinuationMatchesPyTorchGreedyDecoding) {
   EXPECT_NE(again.err.find("--overwrite"), std::string::npos) << again.err;
 }
 
-TEST(ChatCli, CheckpointFolderChatsAndExportsAsLlama) {
-  if (gpt2_tokenizer().empty()) GTEST_SKIP() << "../shared fixtures are missing";
-  TempDir tmp;
-  // An instill checkpoint of a RoPE/SwiGLU/RMSNorm gpt2 model (what training writes).
+// An instill checkpoint of a RoPE/SwiGLU/RMSNorm gpt2 model (what training writes), with
+// GPT-2's tokenizer files.
+fs::path write_tiny_checkpoint(const TempDir& tmp) {
   train::Gpt2Config g;
   g.vocab_size = 50304;
   g.sequence_length = 64;
@@ -128,6 +128,13 @@ TEST(ChatCli, CheckpointFolderChatsAndExportsAsLlama) {
   train::save_tensors(ckpt / "model.safetensors", params);
   spit(ckpt / "model.json", json_dumps(model.describe()));
   copy_tokenizer(ckpt / "tokenizer");
+  return ckpt;
+}
+
+TEST(ChatCli, CheckpointFolderChatsAndExportsAsLlama) {
+  INSTILL_REQUIRE_PATH(gpt2_tokenizer() / "merges.txt");
+  TempDir tmp;
+  const fs::path ckpt = write_tiny_checkpoint(tmp);
 
   const std::string ask =
       " --prompt 'The cat' --raw --max_new_tokens 10 --temperature 0 --threads 1";
@@ -181,6 +188,27 @@ tokenizer:
                        "\n max tokens reached"),
             std::string::npos)
       << t.out << "\nchat said: " << a.out;
+}
+
+// transformers' precedence: the tokenizer folder's chat_template.jinja wins over the
+// config's chat_template.
+TEST(ChatCli, TheJinjaFileWinsOverTheConfigsTemplate) {
+  INSTILL_REQUIRE_PATH(gpt2_tokenizer() / "merges.txt");
+  TempDir tmp;
+  const fs::path ckpt = write_tiny_checkpoint(tmp);
+  spit(
+      ckpt / "tokenizer" / "tokenizer_config.json",
+      R"({"chat_template": "CONFIG TEMPLATE {% for m in messages %}{{ m.content }}{% endfor %}"})");
+  spit(ckpt / "tokenizer" / "chat_template.jinja",
+       "{% for m in messages %}[{{ m.role }}] {{ m.content }}\n{% endfor %}"
+       "{% if add_generation_prompt %}[assistant] {% endif %}");
+  auto r = instill("chat --model " + ckpt.string() +
+                   " --prompt hi --max_new_tokens 1 --temperature 0 --stats --threads 1");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto tok = tokenizer::HfTokenizer::from_pretrained(gpt2_tokenizer());
+  const size_t prompt_tokens = tok.encode("[user] hi\n[assistant] ", {}).size();
+  EXPECT_NE(r.err.find("[" + std::to_string(prompt_tokens) + " prompt tokens"), std::string::npos)
+      << r.err;
 }
 
 TEST(ChatCli, MissingModelsAndTokenizersAreClearErrors) {

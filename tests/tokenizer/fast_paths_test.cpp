@@ -14,7 +14,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "test_support.hpp"
+#include "oracle.hpp"
 #include "text/unicode_normalization.hpp"
 #include "text/utf8.hpp"
 #include "tokenizer/bpe_model.hpp"
@@ -123,15 +123,15 @@ TEST(tokenizer_fast_paths, byte_level_table_matches_the_mapping) {
 TEST(tokenizer_fast_paths, chunked_and_cached_bpe_matches_plain_bpe) {
   std::vector<std::string> texts = testing::read_corpus_texts(testing::corpus_path());
   const std::string bench = ::testing::TempDir() + "instill_fast_paths_corpus.jsonl";
-  if (testing::run_command("/usr/bin/python3 " + testing::source_dir() +
+  if (testing::run_command("/usr/bin/python3 " + testing::source_dir().string() +
                            "/bench/tokenizer_make_corpus.py " + bench + " 2")
-          .first == 0) {
+          .exit_code == 0) {
     for (auto& t : testing::read_corpus_texts(bench)) texts.push_back(std::move(t));
   }
   std::size_t checked = 0;
   for (const char* name : {"llama2", "gemma3"}) {
     const std::string path = testing::lenml_tokenizer_json(name);
-    if (!testing::file_exists(path)) continue;
+    if (!std::filesystem::exists(path)) continue;
     const auto tok = load_tokenizer_json(path);
     const auto* bpe = dynamic_cast<const BpeModel*>(tok->model.get());
     ASSERT_NE(bpe, nullptr) << name;
@@ -148,7 +148,7 @@ TEST(tokenizer_fast_paths, chunked_and_cached_bpe_matches_plain_bpe) {
     }
     EXPECT_EQ(bad, 0u) << name;
   }
-  if (checked == 0) GTEST_SKIP() << "SKIPPED: no Llama-2 / Gemma-3 tokenizer.json in .deps";
+  if (checked == 0) INSTILL_UNAVAILABLE("no Llama-2 / Gemma-3 tokenizer.json in .deps");
 }
 
 // The persistent pool: every index once, exceptions reach the caller, nested and concurrent

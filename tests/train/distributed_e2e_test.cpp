@@ -100,7 +100,7 @@ double max_weight_difference(const fs::path& a, const fs::path& b) {
 class DataParallelRun : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    pbin_ = fixture("modalities/data/lorem_ipsum.pbin");
+    pbin_ = lorem_pbin();
     if (pbin_.empty()) return;
     tmp_ = new TempDir();
     one_ = instill(pbin_, run_args(write_config(tmp_->path(), 4), tmp_->path(), "one"));
@@ -112,7 +112,8 @@ class DataParallelRun : public ::testing::Test {
     tmp_ = nullptr;
   }
   void SetUp() override {
-    if (pbin_.empty()) GTEST_SKIP() << "fixture modalities/data/lorem_ipsum.pbin not found";
+    if (pbin_.empty())
+      INSTILL_UNAVAILABLE("GPT-2's tokenizer files are missing (scripts/setup.sh)");
     ASSERT_EQ(one_.result.exit_code, 0) << one_.result.err;
     ASSERT_EQ(two_.result.exit_code, 0) << two_.result.out << two_.result.err;
   }
@@ -290,7 +291,7 @@ echo "rc=$rc ms=$(( (end - start) / 1000000 ))"
 }
 
 TEST(DataParallelFailure, KillingOneWorkerStopsTheLaunchWithItsStatus) {
-  INSTILL_REQUIRE_FIXTURE(pbin, "modalities/data/lorem_ipsum.pbin");
+  INSTILL_REQUIRE_LOREM_PBIN(pbin);
   const auto o = signal_rank1_of_running_job(pbin, "9", "120");
   std::cout << "killed worker: launcher exited " << o.milliseconds << " ms later\n";
   EXPECT_EQ(o.exit_code, 128 + 9) << o.err;
@@ -301,7 +302,7 @@ TEST(DataParallelFailure, KillingOneWorkerStopsTheLaunchWithItsStatus) {
 }
 
 TEST(DataParallelFailure, AStoppedWorkerMakesTheOthersFailAfterTheTimeout) {
-  INSTILL_REQUIRE_FIXTURE(pbin, "modalities/data/lorem_ipsum.pbin");
+  INSTILL_REQUIRE_LOREM_PBIN(pbin);
   const auto o = signal_rank1_of_running_job(pbin, "STOP", "4");
   std::cout << "stopped worker: launcher exited " << o.milliseconds << " ms later\n";
   EXPECT_EQ(o.exit_code, 1) << o.err;
@@ -314,7 +315,7 @@ TEST(DataParallelFailure, AStoppedWorkerMakesTheOthersFailAfterTheTimeout) {
 }
 
 TEST(DataParallelFailure, SigtermToTheLauncherReachesEveryWorker) {
-  INSTILL_REQUIRE_FIXTURE(pbin, "modalities/data/lorem_ipsum.pbin");
+  INSTILL_REQUIRE_LOREM_PBIN(pbin);
   const auto o = signal_rank1_of_running_job(pbin, "TERM", "120", /*signal_the_launcher=*/true);
   EXPECT_EQ(o.exit_code, 128 + 15) << o.err;
   EXPECT_NE(o.err.find("instill launch: received signal 15"), std::string::npos) << o.err;

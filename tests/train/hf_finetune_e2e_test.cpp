@@ -72,10 +72,9 @@ std::string finetune_config(const fs::path& model) {
 }
 
 TEST(HfFinetuneE2E, NewSpecialTokensGrowTheModelAndTravelWithCheckpoints) {
-  INSTILL_REQUIRE_FIXTURE(pbin, "modalities/data/lorem_ipsum.pbin");
-  INSTILL_REQUIRE_FIXTURE(tok, "modalities/data/tokenizer/hf_gpt2");
-  if (!have_python_module("torch"))
-    GTEST_SKIP() << "python3-torch is missing for /usr/bin/python3 (scripts/setup.sh --test)";
+  INSTILL_REQUIRE_LOREM_PBIN(pbin);
+  INSTILL_REQUIRE_GPT2(tok);
+  INSTILL_REQUIRE_PYTHON_MODULE("torch");
   TempDir tmp;
   const fs::path model = tmp / "base";
   auto m = run_command("/usr/bin/python3 " + std::string(INSTILL_SOURCE_DIR) +

@@ -54,7 +54,7 @@ void expect_same_continuation(const fs::path& a, const fs::path& b, int from_ste
 }
 
 TEST(RunE2E, ResumingContinuesBitIdentically) {
-  INSTILL_REQUIRE_FIXTURE(pbin, "modalities/data/lorem_ipsum.pbin");
+  INSTILL_REQUIRE_LOREM_PBIN(pbin);
   TempDir tmp;
   const std::string env = lorem_env(pbin);
   auto a = run_instill(env, "--config_file_path '" + tiny_config() + "' --experiments_root_path '" +
@@ -117,9 +117,8 @@ TEST(RunE2E, ResumingContinuesBitIdentically) {
 }
 
 TEST(RunE2E, TheReferenceLoremConfigTrainsOnCpu) {
-  INSTILL_REQUIRE_FIXTURE(config,
-                          "modalities/config_files/training/config_lorem_ipsum_long_fsdp2.yaml");
-  INSTILL_REQUIRE_FIXTURE(pbin, "modalities/data/lorem_ipsum.pbin");
+  INSTILL_REQUIRE_FIXTURE(config, "config_files/training/config_lorem_ipsum_long_fsdp2.yaml");
+  INSTILL_REQUIRE_FIXTURE(pbin, "data/lorem_ipsum.pbin");
   TempDir tmp;
   std::string cfg = slurp(config);
   // The reference config lacks experiments_root_path (spec Q10) and uses relative data paths.
@@ -148,8 +147,35 @@ TEST(RunE2E, TheReferenceLoremConfigTrainsOnCpu) {
             0.9 * train.front()["train loss avg"].get<double>());
 }
 
+// libtorch seeds its default generator from the OS; a config without a seed must still give
+// the same run every time (the reference's users expect repeatable unseeded CPU runs).
+TEST(RunE2E, AConfigWithoutSeedRepeatsExactly) {
+  INSTILL_REQUIRE_LOREM_PBIN(pbin);
+  TempDir tmp;
+  std::string cfg = slurp(tiny_config());
+  const std::string seed = "    seed: 1234\n";
+  ASSERT_NE(cfg.find(seed), std::string::npos);
+  cfg.erase(cfg.find(seed), seed.size());
+  spit(tmp / "unseeded.yaml", cfg);
+  for (const char* id : {"u1", "u2"}) {
+    auto r = run_instill(lorem_env(pbin), "--config_file_path '" +
+                                              (tmp / "unseeded.yaml").string() +
+                                              "' --experiments_root_path '" + tmp.path().string() +
+                                              "' --experiment_id " + id + " --device cpu");
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+  }
+  const auto one = metrics(tmp / "u1" / "metrics.jsonl", "train");
+  const auto two = metrics(tmp / "u2" / "metrics.jsonl", "train");
+  ASSERT_EQ(one.size(), 15u);
+  ASSERT_EQ(two.size(), one.size());
+  for (size_t i = 0; i < one.size(); ++i) {
+    EXPECT_EQ(one[i]["train loss avg"], two[i]["train loss avg"]) << "step " << i + 1;
+    EXPECT_EQ(one[i]["grad norm last"], two[i]["grad norm last"]) << "step " << i + 1;
+  }
+}
+
 TEST(RunE2E, ABadConfigValueNamesItsKeyPathAndLine) {
-  INSTILL_REQUIRE_FIXTURE(pbin, "modalities/data/lorem_ipsum.pbin");
+  INSTILL_REQUIRE_LOREM_PBIN(pbin);
   TempDir tmp;
   std::string cfg = slurp(tiny_config());
   cfg.replace(cfg.find("    n_layer: 2"), 14, "    n_layer: two");

@@ -11,12 +11,7 @@ inline std::string torch_reference() {
 }
 
 // Skips the test (loudly) when python3-torch is missing.
-#define INSTILL_REQUIRE_TORCH_ORACLE()                                                         \
-  do {                                                                                         \
-    if (!::instill::testing::have_python_module("torch"))                                      \
-      GTEST_SKIP() << "python3-torch is not installed for /usr/bin/python3 (run "              \
-                      "scripts/setup.sh --test); the PyTorch oracle is needed for this check"; \
-  } while (0)
+#define INSTILL_REQUIRE_TORCH_ORACLE() INSTILL_REQUIRE_PYTHON_MODULE("torch")
 
 inline CommandResult run_torch_reference(const std::string& args) {
   return run_command("/usr/bin/python3 " + torch_reference() + " " + args);

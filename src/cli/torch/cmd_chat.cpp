@@ -13,7 +13,7 @@
 #include "generate/generator.hpp"
 #include "generate/inference_model.hpp"
 #include "generate/text_stream.hpp"
-#include "jinja/chat_template_source.hpp"
+#include "tokenizer/tokenizer_folder.hpp"
 
 namespace {
 
@@ -102,7 +102,7 @@ void run_chat(const ChatOptions& o) {
     } else {
       const fs::path dir = !o.tokenizer.empty() ? fs::path(o.tokenizer) : *m.tokenizer_dir;
       try {
-        source = jinja::load_chat_template(dir.string());
+        source = tokenizer::folder_chat_template(dir);
       } catch (const Error& e) {
         throw Error(std::string(e.what()) +
                         "; pass --template (a .jinja chat template, or the instruction-tuning "

@@ -13,6 +13,7 @@
 #include "core/fs.hpp"
 #include "core/python_json.hpp"
 #include "generate/inference_model.hpp"
+#include "tokenizer/tokenizer_files.hpp"
 #include "train/model/hf_pretrained.hpp"
 
 namespace {
@@ -32,22 +33,12 @@ JsonDumpOptions pretty() {
   return p;
 }
 
-// Copies the tokenizer files there are; sets the chat template if one is given.
+// Writes the tokenizer of `from` as Hugging Face loads it (save_tokenizer_files); sets the chat
+// template if one is given.
 void copy_tokenizer(const fs::path& from, const fs::path& to, const std::string& template_file) {
-  bool any = false;
-  for (const char* name :
-       {"tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "vocab.json",
-        "merges.txt", "chat_template.jinja", "added_tokens.json"}) {
-    if (fs::exists(from / name)) {
-      fs::copy_file(from / name, to / name, fs::copy_options::overwrite_existing);
-      any = true;
-    }
-  }
-  if (!any) throw Error(from.string() + ": no tokenizer files here");
+  tokenizer::save_tokenizer_files(tokenizer::HfTokenizer::from_pretrained(from), to);
   if (template_file.empty()) return;
-  Value config = fs::exists(to / "tokenizer_config.json")
-                     ? json_loads(read_file(to / "tokenizer_config.json"))
-                     : Value(ValueMap{});
+  Value config = json_loads(read_file(to / "tokenizer_config.json"));
   config.as_map().set("chat_template", read_file(template_file));
   write_file_atomic(to / "tokenizer_config.json", json_dumps(config, pretty()) + "\n");
   fs::remove(to / "chat_template.jinja");  // the config's template is the one now
