@@ -5,6 +5,8 @@
 #include <memory>
 #include <string>
 
+#include "config/config_document.hpp"
+#include "config/key_error.hpp"
 #include "core/error.hpp"
 #include "core/value.hpp"
 
@@ -64,8 +66,20 @@ class ComponentConfig {
   }
   const std::string& key_path() const { return key_path_; }
   const Value& values() const { return values_; }
+  // An error about the key `name` of this config ("" for the config as a whole); the
+  // builder adds the file and line.
+  Error error(const std::string& name, const std::string& message) const {
+    return key_error(path_of(name), message);
+  }
+  Error error(const std::string& name, const Error& cause) const {
+    return key_error(path_of(name), cause);
+  }
 
  private:
+  std::string path_of(const std::string& name) const {
+    return name.empty() ? key_path_ : join_key(key_path_, name);
+  }
+
   Value values_;
   std::string key_path_;
 };

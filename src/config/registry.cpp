@@ -1,5 +1,6 @@
 #include "config/registry.hpp"
 
+#include "config/key_error.hpp"
 #include "core/error.hpp"
 
 namespace instill::config {
@@ -139,9 +140,7 @@ Value ComponentBuilder::build_definition(const ValueMap& def, const std::string&
   try {
     component = variant.factory(ComponentConfig(std::move(validated), config_path));
   } catch (const Error& e) {
-    const std::string msg = e.what();
-    // Factories name their own key paths; add the file and line in front.
-    throw Error(doc_.where(config_path) + msg, e.kind());
+    throw located(e, doc_, config_path);  // factories name their own key paths
   }
   // Number conversions *are* numbers in the reference: hand on the plain value, so integer
   // fields accept them.

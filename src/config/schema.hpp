@@ -3,15 +3,19 @@
 // nested components were built), fills defaults, and reports every problem with its key
 // path, the expected type/range and the value found:
 //   train_dataset.config.sequence_length: expected an integer > 1, got "abc"
+// Fields nest: a mapping or a list of mappings can carry its own schema.
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "core/error.hpp"
 #include "core/value.hpp"
 
 namespace instill::config {
 
 struct ConfigDocument;
+class Schema;
 
 enum class FieldKind { kInt, kFloat, kBool, kString, kPath, kList, kMap, kAny, kComponent, kEnum };
 
@@ -25,6 +29,8 @@ class Field {
   static Field path(std::string name) { return Field(std::move(name), FieldKind::kPath); }
   static Field list(std::string name) { return Field(std::move(name), FieldKind::kList); }
   static Field map(std::string name) { return Field(std::move(name), FieldKind::kMap); }
+  // A mapping whose keys and values `fields` validates.
+  static Field map(std::string name, Schema fields);
   static Field any(std::string name) { return Field(std::move(name), FieldKind::kAny); }
   // A built component of the given component_key ("" accepts any component).
   static Field component(std::string name, std::string component_key = "") {
@@ -38,6 +44,13 @@ class Field {
     Field f(std::move(name), FieldKind::kEnum);
     f.enum_ = std::move(value_and_member);
     return f;
+  }
+
+  // A string that must be one of `allowed`.
+  static Field one_of(std::string name, const std::vector<std::string>& allowed) {
+    std::vector<std::pair<std::string, std::string>> values;
+    for (const auto& a : allowed) values.emplace_back(a, a);
+    return enumeration(std::move(name), std::move(values));
   }
 
   Field defaults(Value v) && {
@@ -71,10 +84,11 @@ class Field {
     strict_ = true;
     return std::move(*this);
   }
-  Field of(FieldKind element) && {  // element kind of a list
+  Field of(FieldKind element) && {  // element kind of a list, or value kind of a mapping
     element_ = element;
     return std::move(*this);
   }
+  Field of(Schema element) &&;    // a list of mappings, each validated by `element`
   Field literal(Value only) && {  // the field must equal this value
     literal_ = std::move(only);
     return std::move(*this);
@@ -89,13 +103,19 @@ class Field {
   const std::optional<Value>& default_value() const { return default_; }
   // "an integer > 1", "a boolean", "a component of kind dataset", ...
   std::string describe() const;
-  // Validates and coerces one value; throws Error with `key_path`.
-  Value validate(const Value& v, const std::string& key_path) const;
+  // Validates and coerces one value; throws an error naming `key_path` (and its file and
+  // line when `doc` is given).
+  Value validate(const Value& v, const std::string& key_path,
+                 const ConfigDocument* doc = nullptr) const;
 
  private:
   Field(std::string name, FieldKind kind) : name_(std::move(name)), kind_(kind) {}
-  Value validate_kind(FieldKind kind, const Value& v, const std::string& key_path) const;
-  void check_range(double x, const Value& v, const std::string& key_path) const;
+  Value validate_kind(FieldKind kind, const Value& v, const std::string& key_path,
+                      const ConfigDocument* doc) const;
+  Value validate_elements(const Value& v, const std::string& key_path,
+                          const ConfigDocument* doc) const;
+  Value validate_enum(const Value& v, const std::string& key_path, const ConfigDocument* doc) const;
+  Error mismatch(const Value& v, const std::string& key_path, const ConfigDocument* doc) const;
 
   std::string name_;
   FieldKind kind_;
@@ -108,6 +128,7 @@ class Field {
   std::optional<Value> literal_;
   std::string component_key_;
   std::vector<std::pair<std::string, std::string>> enum_;
+  std::shared_ptr<const Schema> schema_;  // of a mapping, or of each mapping in a list
   std::string doc_;
 };
 
@@ -115,6 +136,13 @@ class Schema {
  public:
   Schema() = default;
   Schema(std::initializer_list<Field> fields) : fields_(fields) {}
+  explicit Schema(std::vector<Field> fields) : fields_(std::move(fields)) {}
+  // Keys the schema does not name are kept as they are instead of rejected (documents with
+  // keys instill does not read, like a Hugging Face config.json).
+  Schema open() && {
+    open_ = true;
+    return std::move(*this);
+  }
   // Validates a config mapping: unknown keys are rejected with the allowed ones listed,
   // required fields must be present, defaults are filled in. Returns the normalised map.
   Value validate(const Value& config, const std::string& key_path, const std::string& owner,
@@ -122,7 +150,11 @@ class Schema {
   const std::vector<Field>& fields() const { return fields_; }
 
  private:
+  void reject_unknown_keys(const ValueMap& in, const std::string& key_path,
+                           const std::string& owner, const ConfigDocument* doc) const;
+
   std::vector<Field> fields_;
+  bool open_ = false;
 };
 
 // How a value is shown in errors: strings in double quotes, others as Python prints them.

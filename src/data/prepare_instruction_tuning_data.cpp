@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "config/app_config.hpp"
+#include "config/key_error.hpp"
 #include "config/schema.hpp"
 #include "core/error.hpp"
 #include "core/fs.hpp"
@@ -30,6 +31,8 @@ namespace instill::data {
 namespace {
 
 namespace fs = std::filesystem;
+using config::Field;
+using config::Schema;
 const char* const kPartitions[] = {"train", "val", "test"};
 
 struct Settings {
@@ -41,84 +44,65 @@ struct Settings {
   Value chat_template_data;
 };
 
-// Reads and validates the config (spec §4.1), with the reference's optional-but-required
-// fields (Q2) made required with a clear error.
+Field percentage(std::string partition) {
+  return Field::integer(std::move(partition)).strict().at_least(0);
+}
+
+// The config (spec §4.1), with the reference's optional-but-required fields (Q2) made
+// required. Keys instill does not read are let through, as the reference's models do.
+const Schema& config_schema() {
+  static const Schema kSchema =
+      Schema{
+          Field::map("settings",
+                     Schema{Field::path("src_path"), Field::path("dst_path"),
+                            Field::string("messages_key"),
+                            Field::path("pbin_creation_config_file_path"),
+                            Field::map("split_config",
+                                       Schema{Field::map("splitting", Schema{percentage("train"),
+                                                                             percentage("val"),
+                                                                             percentage("test")}),
+                                              Field::integer("seed").strict()}
+                                           .open())}
+                         .open()),
+          Field::map("instruction_data_transformation", Schema{Field::map("role_mapping")}.open()),
+          Field::string("jinja2_chat_template"), Field::map("chat_template_data")}
+          .open();
+  return kSchema;
+}
+
+void need_file(const std::string& path, const std::string& key_path,
+               const config::ConfigDocument& doc) {
+  if (!fs::is_regular_file(path))
+    throw config::key_error(key_path, "file \"" + path + "\" does not exist", &doc);
+}
+
 // need_source: chat reads the same config for its template, and needs no conversations.
 Settings read_settings(const config::ConfigDocument& doc, bool need_source = true) {
-  auto fail = [&](const std::string& path, const std::string& msg) -> Error {
-    return Error(doc.where(path) + path + ": " + msg);
-  };
-  auto get = [&](const std::string& path) -> const Value* {
-    const Value* v = &doc.root;
-    size_t i = 0;
-    while (i <= path.size()) {
-      size_t dot = path.find('.', i);
-      if (dot == std::string::npos) dot = path.size();
-      if (!v->is_map()) return nullptr;
-      v = v->as_map().find(path.substr(i, dot - i));
-      if (!v) return nullptr;
-      i = dot + 1;
-    }
-    return v;
-  };
-  auto need = [&](const std::string& path, const char* what) -> const Value& {
-    const Value* v = get(path);
-    if (!v) throw fail(path, std::string("required field is missing (expected ") + what + ")");
-    return *v;
-  };
-  auto need_string = [&](const std::string& path) -> std::string {
-    const Value& v = need(path, "a string");
-    if (!v.is_string()) throw fail(path, "expected a string, got " + config::describe_value(v));
-    return v.as_string();
-  };
+  const Value config =
+      config_schema().validate(doc.root, "", "the instruction-tuning config", &doc);
+  const ValueMap& settings = config.as_map().at("settings").as_map();
+  const ValueMap& split = settings.at("split_config").as_map();
   Settings s;
-  s.src_path = need_string("settings.src_path");
-  if (need_source && !fs::is_regular_file(s.src_path))
-    throw fail("settings.src_path", "file \"" + s.src_path + "\" does not exist");
-  s.dst_path = need_string("settings.dst_path");
-  s.messages_key = need_string("settings.messages_key");
-  s.pbin_config_path = need_string("settings.pbin_creation_config_file_path");
-  if (!fs::is_regular_file(s.pbin_config_path))
-    throw fail("settings.pbin_creation_config_file_path",
-               "file \"" + s.pbin_config_path + "\" does not exist");
-  const Value& split =
-      need("settings.split_config.splitting", "a mapping with train, val and test percentages");
+  s.src_path = settings.at("src_path").as_string();
+  if (need_source) need_file(s.src_path, "settings.src_path", doc);
+  s.dst_path = settings.at("dst_path").as_string();
+  s.messages_key = settings.at("messages_key").as_string();
+  s.pbin_config_path = settings.at("pbin_creation_config_file_path").as_string();
+  need_file(s.pbin_config_path, "settings.pbin_creation_config_file_path", doc);
   int64_t sum = 0;
   for (int p = 0; p < 3; ++p) {
-    const std::string path = std::string("settings.split_config.splitting.") + kPartitions[p];
-    const Value* w = split.is_map() ? split.as_map().find(kPartitions[p]) : nullptr;
-    if (!w) throw fail(path, "required field is missing (expected an integer percentage)");
-    if (!w->is_int())
-      throw fail(path, "expected an integer percentage, got " + config::describe_value(*w));
-    if (w->as_int() < 0)
-      throw fail(path, "expected a percentage >= 0, got " + std::to_string(w->as_int()));
-    s.weights[p] = w->as_int();
-    sum += w->as_int();
+    s.weights[p] = split.at("splitting").as_map().at(kPartitions[p]).as_int();
+    sum += s.weights[p];
   }
-  for (const auto& [k, v] : split.as_map())
-    if (k != "train" && k != "val" && k != "test")
-      throw fail("settings.split_config.splitting." + k,
-                 "unknown partition (allowed: train, val, test)");
   if (sum != 100)
-    throw fail(
+    throw config::key_error(
         "settings.split_config.splitting",
-        "the percentages of train, val and test must sum to 100, got " + std::to_string(sum));
-  const Value& seed = need("settings.split_config.seed", "an integer");
-  if (!seed.is_int())
-    throw fail("settings.split_config.seed",
-               "expected an integer, got " + config::describe_value(seed));
-  s.seed = seed.as_int();
-  const Value& roles =
-      need("instruction_data_transformation.role_mapping", "a mapping from input roles to names");
-  if (!roles.is_map())
-    throw fail("instruction_data_transformation.role_mapping",
-               "expected a mapping, got " + config::describe_value(roles));
-  s.role_mapping = roles.as_map();
-  s.chat_template = need_string("jinja2_chat_template");
-  s.chat_template_data = need("chat_template_data", "a mapping (may be empty)");
-  if (!s.chat_template_data.is_map())
-    throw fail("chat_template_data",
-               "expected a mapping, got " + config::describe_value(s.chat_template_data));
+        "the percentages of train, val and test must sum to 100, got " + std::to_string(sum), &doc);
+  s.seed = split.at("seed").as_int();
+  s.role_mapping =
+      config.as_map().at("instruction_data_transformation").as_map().at("role_mapping").as_map();
+  s.chat_template = config.as_map().at("jinja2_chat_template").as_string();
+  s.chat_template_data = config.as_map().at("chat_template_data");
   return s;
 }
 
@@ -217,72 +201,71 @@ Value string_list(const std::vector<size_t>& lines) {
 
 }  // namespace
 
-PrepareResult prepare_instruction_tuning_data(const PrepareOptions& options) {
-  const std::string config_path = options.config_file_path.string();
-  config::ResolverContext ctx;
-  ctx.config_file_path = config_path;
-  const config::ConfigDocument doc = config::load_app_config(config_path, ctx);
-  const Settings s = read_settings(doc);
+namespace {
 
-  // Names (spec §4.7), refusing the names for which the reference's pathlib rules collide (Q3).
-  const std::string dst_name = python_path_name(s.dst_path);
-  const std::string dst_stem = python_path_stem(s.dst_path);
-  const std::string dst_suffix = python_path_suffix(s.dst_path);
-  if (dst_suffix.empty() || dst_stem.find('.') != std::string::npos)
-    throw Error(doc.where("settings.dst_path") + "settings.dst_path: \"" + s.dst_path +
-                "\" must be a file name with exactly one suffix, like \"conversations.jsonl\" (the "
-                "reference "
-                "would give colliding or hash-less output names here)");
-  const std::string hash7 = sha256_hex(read_file(config_path)).substr(0, 7);
-  const std::string out_dir =
-      python_path_join(python_path_parent(s.dst_path), python_path_stem(s.src_path) + "_" + hash7);
-  auto final_path = [&](const std::string& name) { return python_path_join(out_dir, name); };
-  auto partition_jsonl = [&](int p) {
-    return dst_stem + "_" + kPartitions[p] + "." + hash7 + dst_suffix;
-  };
-  auto partition_idx = [&](int p) {
-    return dst_stem + "_" + kPartitions[p] + "." + hash7 + ".idx";
-  };
-  auto partition_pbin = [&](int p) {
-    return dst_stem + "_" + kPartitions[p] + "." + hash7 + ".pbin";
-  };
-  auto partition_pbin_config = [&](int p) {
+// The output names (spec §4.7): <dst parent>/<src stem>_<hash7>/<dst stem>_<partition>.<hash7>...
+struct OutputNames {
+  std::string hash7, out_dir, dst_stem, dst_suffix;
+
+  std::string final_path(const std::string& name) const { return python_path_join(out_dir, name); }
+  std::string jsonl(int p) const { return partition_name(p) + dst_suffix; }
+  std::string idx(int p) const { return partition_name(p) + ".idx"; }
+  std::string pbin(int p) const { return partition_name(p) + ".pbin"; }
+  std::string pbin_config(int p) const {
     return std::string("pbin_config_") + kPartitions[p] + "." + hash7 + ".yaml";
-  };
-
-  // Build the tokenizer once, before anything is written: a bad packing config or a special
-  // token outside the vocabulary fails here. Every partition's pbin config only differs in
-  // its paths, so all partitions share it.
-  std::shared_ptr<TokenizerComponent> tok;
-  {
-    config::ResolverContext pctx;
-    pctx.config_file_path = final_path(partition_pbin_config(0));
-    tok = build_tokenizer(config::load_app_config(s.pbin_config_path, pctx));
   }
 
-  const jinja::Template tpl(replace_all(s.chat_template, "}\n{", "}{"), "jinja2_chat_template");
+ private:
+  std::string partition_name(int p) const { return dst_stem + "_" + kPartitions[p] + "." + hash7; }
+};
+
+// Refuses the names for which the reference's pathlib rules collide (Q3).
+OutputNames output_names(const Settings& s, const std::string& config_path,
+                         const config::ConfigDocument& doc) {
+  OutputNames n;
+  n.dst_stem = python_path_stem(s.dst_path);
+  n.dst_suffix = python_path_suffix(s.dst_path);
+  if (n.dst_suffix.empty() || n.dst_stem.find('.') != std::string::npos)
+    throw config::key_error("settings.dst_path",
+                            "\"" + s.dst_path +
+                                "\" must be a file name with exactly one suffix, like "
+                                "\"conversations.jsonl\" (the reference would give colliding or "
+                                "hash-less output names here)",
+                            &doc);
+  n.hash7 = sha256_hex(read_file(config_path)).substr(0, 7);
+  n.out_dir = python_path_join(python_path_parent(s.dst_path),
+                               python_path_stem(s.src_path) + "_" + n.hash7);
+  return n;
+}
+
+// The include-to-loss markers of chat_template_data.special_tokens, begin first.
+std::vector<std::string> loss_markers(const Settings& s) {
   std::vector<std::string> markers;
   if (const Value* st = s.chat_template_data.as_map().find("special_tokens"); st && st->is_map())
     for (const char* key : {"b_include_to_loss_token", "e_include_to_loss_token"})
       if (const Value* m = st->as_map().find(key); m && m->is_string())
         markers.push_back(m->as_string());
+  return markers;
+}
 
-  const fs::path out_parent =
-      fs::path(out_dir).parent_path().empty() ? fs::path(".") : fs::path(out_dir).parent_path();
-  fs::create_directories(out_parent);
-  StagingDir staging{out_parent /
-                     ("." + python_path_name(out_dir) + ".staging-" + std::to_string(::getpid()))};
-  fs::remove_all(staging.path);
-  fs::create_directories(staging.path);
+// Input line numbers of what went where in step 1.
+struct RenderedRecords {
+  std::vector<size_t> partition_lines[3];
+  std::vector<std::pair<size_t, std::string>> skipped;  // line, why
+  std::vector<size_t> marker_lines;
+  size_t input_records = 0;
+};
 
-  // 1. Split, map, render and write the partition JSONL files.
+// Step 1: split, map, render and write the partition JSONL files into `staging`.
+RenderedRecords render_partitions(const Settings& s, const PrepareOptions& options,
+                                  const jinja::Template& tpl,
+                                  const std::vector<std::string>& markers, const fs::path& staging,
+                                  const OutputNames& names) {
   std::unique_ptr<AtomicFileWriter> writers[3];
   for (int p = 0; p < 3; ++p)
     if (s.weights[p] != 0)
-      writers[p] = std::make_unique<AtomicFileWriter>(staging.path / partition_jsonl(p));
-  std::vector<size_t> partition_lines[3];  // input line numbers of each partition's records
-  std::vector<std::pair<size_t, std::string>> skipped;
-  std::vector<size_t> marker_lines;
+      writers[p] = std::make_unique<AtomicFileWriter>(staging / names.jsonl(p));
+  RenderedRecords r;
   PythonRandom rng(s.seed);
   MappedFile input(s.src_path);
   LineReader reader(input.view());
@@ -292,7 +275,7 @@ PrepareResult prepare_instruction_tuning_data(const PrepareOptions& options) {
   constexpr size_t kChunk = 512;
   std::vector<std::string_view> lines;
   std::vector<RecordOutcome> outcomes(kChunk);
-  size_t line_number = 0;
+  size_t& line_number = r.input_records;
   bool more = true;
   Progress progress("rendering " + python_path_name(s.src_path), 0, "records", !options.quiet);
   while (more) {
@@ -312,12 +295,12 @@ PrepareResult prepare_instruction_tuning_data(const PrepareOptions& options) {
         if (!options.skip_invalid)
           throw Error(s.src_path + ": line " + std::to_string(line_number) + ": " + *o.error +
                       " (nothing was written; pass --skip_invalid to skip such records)");
-        skipped.emplace_back(line_number, *o.error);
+        r.skipped.emplace_back(line_number, *o.error);
         continue;
       }
-      if (o.marker_in_content) marker_lines.push_back(line_number);
+      if (o.marker_in_content) r.marker_lines.push_back(line_number);
       writers[p]->write(o.json_line);
-      partition_lines[p].push_back(line_number);
+      r.partition_lines[p].push_back(line_number);
     }
     progress.update(line_number);
     input.release_prefix(static_cast<size_t>(lines.back().data() - input.view().data()));
@@ -326,117 +309,177 @@ PrepareResult prepare_instruction_tuning_data(const PrepareOptions& options) {
   if (line_number == 0)
     throw Error(s.src_path + ": the input file is empty; there is nothing to prepare");
   size_t kept = 0;
-  for (auto& l : partition_lines) kept += l.size();
+  for (auto& l : r.partition_lines) kept += l.size();
   if (kept == 0) throw Error(s.src_path + ": every record was invalid; nothing to prepare");
   for (int p = 0; p < 3; ++p)
     if (writers[p]) writers[p]->commit();
+  return r;
+}
 
-  // 2. Per partition that received records: index, resolved pbin config, packing.
-  ValueMap report_splits;
-  uint64_t total_tokens = 0, total_padding = 0;
+// The pbin config of partition p: the shared one with the partition's final paths.
+config::ConfigDocument partition_pbin_config(const Settings& s, const OutputNames& names,
+                                             const fs::path& staged_config, int p) {
+  write_file_atomic(staged_config, read_file(s.pbin_config_path));
+  config::ResolverContext ctx;
+  ctx.config_file_path = names.final_path(names.pbin_config(p));
+  config::ConfigDocument doc = config::load_app_config(staged_config, ctx);
+  if (!doc.root.is_map() || !doc.root.as_map().contains("settings") ||
+      !doc.root.as_map().at("settings").is_map())
+    throw Error(s.pbin_config_path + ": settings: required mapping is missing");
+  ValueMap& settings = doc.root.as_map().find("settings")->as_map();
+  settings.set("src_path", Value(names.final_path(names.jsonl(p))));
+  settings.set("index_path", Value(names.final_path(names.idx(p))));
+  settings.set("dst_path", Value(names.final_path(names.pbin(p))));
+  write_file_atomic(staged_config, pyyaml_dump(doc.root));
+  return doc;
+}
+
+// What packing found out across partitions, for the report.
+struct PackFindings {
+  uint64_t tokens = 0, padding = 0;
   std::vector<size_t> full_lines, untrainable_lines;
-  for (int p = 0; p < 3; ++p) {
-    if (partition_lines[p].empty()) continue;
-    const fs::path jsonl = staging.path / partition_jsonl(p);
-    const fs::path idx = staging.path / partition_idx(p);
-    create_raw_index(jsonl, idx, FileExistencePolicy::kOverride);
-    const fs::path pbin_config = staging.path / partition_pbin_config(p);
-    write_file_atomic(pbin_config, read_file(s.pbin_config_path));
-    config::ResolverContext pctx;
-    pctx.config_file_path = final_path(partition_pbin_config(p));
-    config::ConfigDocument pdoc = config::load_app_config(pbin_config, pctx);
-    if (!pdoc.root.is_map() || !pdoc.root.as_map().contains("settings") ||
-        !pdoc.root.as_map().at("settings").is_map())
-      throw Error(s.pbin_config_path + ": settings: required mapping is missing");
-    ValueMap& psettings = pdoc.root.as_map().find("settings")->as_map();
-    psettings.set("src_path", Value(final_path(partition_jsonl(p))));
-    psettings.set("index_path", Value(final_path(partition_idx(p))));
-    psettings.set("dst_path", Value(final_path(partition_pbin(p))));
-    write_file_atomic(pbin_config, pyyaml_dump(pdoc.root));
+  ValueMap splits;
+};
 
-    // Report details need the tokenizer's ids of the markers and padding.
-    PackSettings pack = pack_settings_from_config(pdoc);
-    const std::optional<int32_t> pad = tok->hf().special_token_id("pad_token");
-    std::optional<uint32_t> begin_id;
-    if (!markers.empty()) begin_id = static_cast<uint32_t>(tok->hf().get_token_id(markers[0]));
-    const std::optional<size_t> max_length = tok->options().max_length;
-    uint64_t tokens = 0, padding = 0;
-    const uint32_t eod = static_cast<uint32_t>(tok->hf().get_token_id(pack.eod_token));
-    auto observe = [&](size_t d, std::span<const uint32_t> ids) {
-      tokens += ids.size();
-      size_t trailing = 0;
-      while (pad && trailing < ids.size() &&
-             ids[ids.size() - 1 - trailing] == static_cast<uint32_t>(*pad))
-        ++trailing;
-      if (pad && static_cast<uint32_t>(*pad) == eod && trailing > 0)
-        --trailing;  // the document's own EOD
-      padding += trailing;
-      if (max_length && ids.size() == *max_length + 1) full_lines.push_back(partition_lines[p][d]);
-      if (begin_id && std::find(ids.begin(), ids.end(), *begin_id) == ids.end())
-        untrainable_lines.push_back(partition_lines[p][d]);
-    };
-    pack.src_path = jsonl;  // pack the staged files; the written config names their final places
-    pack.index_path = idx;
-    pack.dst_path = staging.path / partition_pbin(p);
-    pack.on_document = observe;
-    pack.show_progress = !options.quiet;
-    pack_encoded_data(pack, *tok, FileExistencePolicy::kOverride);
-    total_tokens += tokens;
-    total_padding += padding;
-    ValueMap split;
-    split.set("records", Value(static_cast<int64_t>(partition_lines[p].size())));
-    split.set("tokens", Value(static_cast<int64_t>(tokens)));
-    split.set("padding_tokens", Value(static_cast<int64_t>(padding)));
-    split.set("jsonl", Value(final_path(partition_jsonl(p))));
-    split.set("pbin", Value(final_path(partition_pbin(p))));
-    report_splits.set(kPartitions[p], Value(std::move(split)));
-  }
+// Step 2 for partition p: index, resolved pbin config, packing (counting tokens, padding,
+// documents at max_length and documents without trainable tokens).
+void pack_partition(int p, const Settings& s, const OutputNames& names, const fs::path& staging,
+                    const std::vector<size_t>& lines, TokenizerComponent& tok,
+                    const std::vector<std::string>& markers, const PrepareOptions& options,
+                    PackFindings& found) {
+  const fs::path jsonl = staging / names.jsonl(p);
+  const fs::path idx = staging / names.idx(p);
+  create_raw_index(jsonl, idx, FileExistencePolicy::kOverride);
+  PackSettings pack =
+      pack_settings_from_config(partition_pbin_config(s, names, staging / names.pbin_config(p), p));
+  // Report details need the tokenizer's ids of the markers and padding.
+  const std::optional<int32_t> pad = tok.hf().special_token_id("pad_token");
+  std::optional<uint32_t> begin_id;
+  if (!markers.empty()) begin_id = static_cast<uint32_t>(tok.hf().get_token_id(markers[0]));
+  const std::optional<size_t> max_length = tok.options().max_length;
+  uint64_t tokens = 0, padding = 0;
+  const uint32_t eod = static_cast<uint32_t>(tok.hf().get_token_id(pack.eod_token));
+  auto observe = [&](size_t d, std::span<const uint32_t> ids) {
+    tokens += ids.size();
+    size_t trailing = 0;
+    while (pad && trailing < ids.size() &&
+           ids[ids.size() - 1 - trailing] == static_cast<uint32_t>(*pad))
+      ++trailing;
+    if (pad && static_cast<uint32_t>(*pad) == eod && trailing > 0)
+      --trailing;  // the document's own EOD
+    padding += trailing;
+    if (max_length && ids.size() == *max_length + 1) found.full_lines.push_back(lines[d]);
+    if (begin_id && std::find(ids.begin(), ids.end(), *begin_id) == ids.end())
+      found.untrainable_lines.push_back(lines[d]);
+  };
+  pack.src_path = jsonl;  // pack the staged files; the written config names their final places
+  pack.index_path = idx;
+  pack.dst_path = staging / names.pbin(p);
+  pack.on_document = observe;
+  pack.show_progress = !options.quiet;
+  pack_encoded_data(pack, tok, FileExistencePolicy::kOverride);
+  found.tokens += tokens;
+  found.padding += padding;
+  ValueMap split;
+  split.set("records", Value(static_cast<int64_t>(lines.size())));
+  split.set("tokens", Value(static_cast<int64_t>(tokens)));
+  split.set("padding_tokens", Value(static_cast<int64_t>(padding)));
+  split.set("jsonl", Value(names.final_path(names.jsonl(p))));
+  split.set("pbin", Value(names.final_path(names.pbin(p))));
+  found.splits.set(kPartitions[p], Value(std::move(split)));
+}
 
-  // 3. Report, config copy, then move everything into the output folder.
+Value line_list(const std::vector<size_t>& lines) {
+  ValueMap m;
+  m.set("count", Value(static_cast<int64_t>(lines.size())));
+  m.set("lines", string_list(lines));
+  return Value(std::move(m));
+}
+
+// Step 3: the report (spec §4.8).
+std::string report_json(const std::string& config_path, const Settings& s, const OutputNames& names,
+                        const RenderedRecords& rendered, PackFindings found) {
   ValueMap report;
   report.set("config", Value(config_path));
-  report.set("config_sha256_prefix", Value(hash7));
+  report.set("config_sha256_prefix", Value(names.hash7));
   report.set("input", Value(s.src_path));
-  report.set("input_records", Value(static_cast<int64_t>(line_number)));
-  report.set("splits", Value(std::move(report_splits)));
-  report.set("tokens", Value(static_cast<int64_t>(total_tokens)));
-  report.set("padding_share", Value(total_tokens ? static_cast<double>(total_padding) /
-                                                       static_cast<double>(total_tokens)
+  report.set("input_records", Value(static_cast<int64_t>(rendered.input_records)));
+  report.set("splits", Value(std::move(found.splits)));
+  report.set("tokens", Value(static_cast<int64_t>(found.tokens)));
+  report.set("padding_share", Value(found.tokens ? static_cast<double>(found.padding) /
+                                                       static_cast<double>(found.tokens)
                                                  : 0.0));
-  ValueMap full;
-  full.set("count", Value(static_cast<int64_t>(full_lines.size())));
-  full.set("lines", string_list(full_lines));
-  full.set(
+  Value full = line_list(found.full_lines);
+  full.as_map().set(
       "note",
       Value("documents that filled max_length (truncated or exactly full): each gets an extra EOD "
             "and "
             "shifts later samples by one token; a truncated assistant turn loses its end marker"));
-  report.set("documents_at_max_length", Value(std::move(full)));
-  ValueMap marker;
-  marker.set("count", Value(static_cast<int64_t>(marker_lines.size())));
-  marker.set("lines", string_list(marker_lines));
-  report.set("marker_token_in_content", Value(std::move(marker)));
-  ValueMap untrainable;
-  untrainable.set("count", Value(static_cast<int64_t>(untrainable_lines.size())));
-  untrainable.set("lines", string_list(untrainable_lines));
-  report.set("documents_without_trainable_tokens", Value(std::move(untrainable)));
+  report.set("documents_at_max_length", std::move(full));
+  report.set("marker_token_in_content", line_list(rendered.marker_lines));
+  report.set("documents_without_trainable_tokens", line_list(found.untrainable_lines));
   ValueList skipped_list;
-  for (const auto& [line, why] : skipped)
+  for (const auto& [line, why] : rendered.skipped)
     skipped_list.push_back(
         Value(ValueMap{{"line", Value(static_cast<int64_t>(line))}, {"reason", Value(why)}}));
   report.set("skipped_records", Value(std::move(skipped_list)));
   JsonDumpOptions pretty;
   pretty.indent = "  ";
-  PrepareResult result;
-  result.report_json = json_dumps(Value(std::move(report)), pretty) + "\n";
-  write_file_atomic(staging.path / ("report." + hash7 + ".json"), result.report_json);
-  write_file_atomic(staging.path / ("instruction_chat_template_config." + hash7 + ".yaml"),
-                    read_file(config_path));
+  return json_dumps(Value(std::move(report)), pretty) + "\n";
+}
 
-  fs::create_directories(out_dir);
+// A hidden folder next to the output folder, where everything is written first.
+fs::path make_staging_dir(const std::string& out_dir) {
+  const fs::path out_parent =
+      fs::path(out_dir).parent_path().empty() ? fs::path(".") : fs::path(out_dir).parent_path();
+  fs::create_directories(out_parent);
+  const fs::path staging =
+      out_parent / ("." + python_path_name(out_dir) + ".staging-" + std::to_string(::getpid()));
+  fs::remove_all(staging);
+  fs::create_directories(staging);
+  return staging;
+}
+
+}  // namespace
+
+PrepareResult prepare_instruction_tuning_data(const PrepareOptions& options) {
+  const std::string config_path = options.config_file_path.string();
+  config::ResolverContext ctx;
+  ctx.config_file_path = config_path;
+  const config::ConfigDocument doc = config::load_app_config(config_path, ctx);
+  const Settings s = read_settings(doc);
+  const OutputNames names = output_names(s, config_path, doc);
+
+  // Build the tokenizer once, before anything is written: a bad packing config or a special
+  // token outside the vocabulary fails here. Every partition's pbin config only differs in
+  // its paths, so all partitions share it.
+  std::shared_ptr<TokenizerComponent> tok;
+  {
+    config::ResolverContext pctx;
+    pctx.config_file_path = names.final_path(names.pbin_config(0));
+    tok = build_tokenizer(config::load_app_config(s.pbin_config_path, pctx));
+  }
+  const jinja::Template tpl(replace_all(s.chat_template, "}\n{", "}{"), "jinja2_chat_template");
+  const std::vector<std::string> markers = loss_markers(s);
+  StagingDir staging{make_staging_dir(names.out_dir)};
+
+  const RenderedRecords rendered = render_partitions(s, options, tpl, markers, staging.path, names);
+  PackFindings found;
+  for (int p = 0; p < 3; ++p)
+    if (!rendered.partition_lines[p].empty())
+      pack_partition(p, s, names, staging.path, rendered.partition_lines[p], *tok, markers, options,
+                     found);
+
+  PrepareResult result;
+  result.report_json = report_json(config_path, s, names, rendered, std::move(found));
+  write_file_atomic(staging.path / ("report." + names.hash7 + ".json"), result.report_json);
+  write_file_atomic(staging.path / ("instruction_chat_template_config." + names.hash7 + ".yaml"),
+                    read_file(config_path));
+  // Move everything into the output folder.
+  fs::create_directories(names.out_dir);
   for (const auto& entry : fs::directory_iterator(staging.path))
-    fs::rename(entry.path(), fs::path(out_dir) / entry.path().filename());
-  result.output_dir = out_dir;
+    fs::rename(entry.path(), fs::path(names.out_dir) / entry.path().filename());
+  result.output_dir = names.out_dir;
   return result;
 }
 

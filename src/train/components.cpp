@@ -12,7 +12,7 @@
 #include "train/gradient_clipper.hpp"
 #include "train/loss.hpp"
 #include "train/lr_scheduler.hpp"
-#include "train/model/gpt2.hpp"
+#include "train/model/gpt2_component.hpp"
 #include "train/model/hf_pretrained.hpp"
 #include "train/model/initialization.hpp"
 #include "train/optimizer.hpp"
@@ -28,66 +28,6 @@ using config::Schema;
 
 namespace {
 
-std::string one_of(const ComponentConfig& c, const std::string& name,
-                   const std::vector<std::string>& allowed) {
-  const std::string& v = c.get_string(name);
-  for (const auto& a : allowed)
-    if (v == a) return v;
-  std::string list;
-  for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
-  throw Error(c.key_path() + "." + name + ": expected one of " + list + ", got \"" + v + "\"");
-}
-
-const ValueMap& map_at(const Value& v, const std::string& path) {
-  if (!v.is_map()) throw Error(path + ": expected a mapping, got " + config::describe_value(v));
-  return v.as_map();
-}
-
-const Value& required(const ValueMap& m, const std::string& key, const std::string& path) {
-  const Value* v = m.find(key);
-  if (!v) throw Error(path + "." + key + ": missing (required)");
-  return *v;
-}
-
-NormConfig parse_norm(const Value& v, const std::string& path, int64_t n_embd) {
-  const ValueMap& m = map_at(v, path);
-  const Value& type = required(m, "norm_type", path);
-  NormConfig n;
-  const Value* cfg = m.find("config");
-  const ValueMap empty;
-  const ValueMap& c = cfg && cfg->is_map() ? cfg->as_map() : empty;
-  auto num = [&](const char* key, double dflt) {
-    const Value* x = c.find(key);
-    return x ? x->to_double() : dflt;
-  };
-  auto dim = [&](const char* key) {
-    const Value* x = c.find(key);
-    if (x && x->is_int() && x->as_int() != n_embd)
-      throw Error(path + ".config." + key + ": " + std::to_string(x->as_int()) +
-                  " must equal n_embd (" + std::to_string(n_embd) + ")");
-  };
-  if (type.is_string() && type.as_string() == "layer_norm") {
-    n.type = NormConfig::Type::kLayerNorm;
-    n.eps = num("eps", 1e-5);
-    dim("normalized_shape");
-  } else if (type.is_string() && type.as_string() == "rms_norm") {
-    n.type = NormConfig::Type::kRmsNorm;
-    n.eps = num("epsilon", 1e-5);
-    const Value* b = c.find("bias");
-    n.bias = b ? b->as_bool() : true;
-    dim("ndim");
-  } else if (type.is_string() && type.as_string() == "pytorch_rms_norm") {
-    n.type = NormConfig::Type::kRmsNorm;
-    n.eps = num("eps", 1e-6);
-    n.bias = false;
-    dim("normalized_shape");
-  } else {
-    throw Error(path + ".norm_type: expected layer_norm, rms_norm or pytorch_rms_norm, got " +
-                config::describe_value(type));
-  }
-  return n;
-}
-
 void register_data_path(config::Registry& r) {
   r.add("collate_fn", "gpt_2_llm_collator",
         Schema{Field::string("sample_key"), Field::string("target_key")},
@@ -98,15 +38,14 @@ void register_data_path(config::Registry& r) {
   r.add("collate_fn", "mask_loss_collator_wrapper",
         Schema{Field::component("wrapped_collate_fn", "collate_fn"),
                Field::list("target_keys_to_mask").of(FieldKind::kString),
-               Field::integer("loss_ignore_index").defaults(-100), Field::map("mask_tokens"),
+               Field::integer("loss_ignore_index").defaults(-100),
+               Field::map("mask_tokens", Schema{Field::string("b_include_to_loss_token"),
+                                                Field::string("e_include_to_loss_token")}),
                Field::component("tokenizer", "tokenizer")},
         [](const ComponentConfig& c) {
-          const std::string mt = c.key_path() + ".mask_tokens";
-          const ValueMap& m = map_at(c.get("mask_tokens"), mt);
-          const Value& b = required(m, "b_include_to_loss_token", mt);
-          const Value& e = required(m, "e_include_to_loss_token", mt);
-          if (!b.is_string() || !e.is_string())
-            throw Error(mt + ": the include-to-loss tokens must be strings");
+          const ValueMap& m = c.get("mask_tokens").as_map();
+          const Value& b = m.at("b_include_to_loss_token");
+          const Value& e = m.at("e_include_to_loss_token");
           auto tok = c.get_component<data::TokenizerComponent>("tokenizer");
           std::vector<std::string> keys;
           for (const auto& k : c.get("target_keys_to_mask").as_list())
@@ -122,7 +61,7 @@ void register_data_path(config::Registry& r) {
             wrapper->tokenizer = std::shared_ptr<const tokenizer::HfTokenizer>(tok, &tok->hf());
             return wrapper;
           } catch (const Error& err) {
-            throw Error(mt + ": " + err.what());
+            throw c.error("mask_tokens", err);
           }
         });
 
@@ -172,8 +111,7 @@ void register_data_path(config::Registry& r) {
                Field::boolean("shuffle").defaults(false)},
         [](const ComponentConfig& c) {
           if (c.get_bool("shuffle"))
-            throw Error(c.key_path() +
-                        ".shuffle: must be false; the batch sampler decides the order");
+            throw c.error("shuffle", "must be false; the batch sampler decides the order");
           return std::make_shared<DataLoader>(
               c.get_string("dataloader_tag"),
               c.get_component<data::PackedDatasetContinuous>("dataset"),
@@ -183,126 +121,25 @@ void register_data_path(config::Registry& r) {
 }
 
 void register_model(config::Registry& r) {
-  r.add("model", "gpt2",
-        Schema{Field::string("sample_key"),
-               Field::string("prediction_key"),
-               Field::boolean("use_meta_device").defaults(false),
-               Field::boolean("use_weight_tying").defaults(false),
-               Field::string("poe_type"),
-               Field::integer("sequence_length").at_least(1),
-               Field::integer("vocab_size").at_least(1),
-               Field::integer("n_layer").at_least(1),
-               Field::integer("n_head_q").at_least(1),
-               Field::integer("n_head_kv").at_least(1),
-               Field::integer("n_embd").at_least(1),
-               Field::integer("ffn_hidden").at_least(1),
-               Field::number("dropout").at_least(0),
-               Field::boolean("bias").defaults(true),
-               Field::map("attention_config"),
-               Field::string("attention_implementation"),
-               Field::string("activation_type"),
-               Field::map("attention_norm_config"),
-               Field::map("ffn_norm_config"),
-               Field::map("lm_head_norm_config"),
-               Field::integer("seed").optional(),
-               Field::integer("enforce_swiglu_hidden_dim_multiple_of").at_least(1).defaults(256)},
-        [](const ComponentConfig& c) {
-          Gpt2Config g;
-          g.sample_key = c.get_string("sample_key");
-          g.prediction_key = c.get_string("prediction_key");
-          g.use_weight_tying = c.get_bool("use_weight_tying");
-          if (g.use_weight_tying && c.get_bool("use_meta_device"))
-            throw Error(c.key_path() +
-                        ".use_meta_device: cannot be combined with use_weight_tying (as in the "
-                        "reference)");
-          g.positions = one_of(c, "poe_type", {"NOPE", "ABSOLUTE"}) == "NOPE"
-                            ? Gpt2Config::Positions::kNone
-                            : Gpt2Config::Positions::kAbsolute;
-          g.sequence_length = c.get_int("sequence_length");
-          g.vocab_size = c.get_int("vocab_size");
-          g.n_layer = c.get_int("n_layer");
-          g.n_head_q = c.get_int("n_head_q");
-          g.n_head_kv = c.get_int("n_head_kv");
-          g.n_embd = c.get_int("n_embd");
-          g.ffn_hidden = c.get_int("ffn_hidden");
-          g.dropout = c.get_float("dropout");
-          g.bias = c.get_bool("bias");
-          g.swiglu_hidden_multiple = c.get_int("enforce_swiglu_hidden_dim_multiple_of");
-          if (!c.is_null("seed")) g.seed = static_cast<uint64_t>(c.get_int("seed"));
-          const std::string impl =
-              one_of(c, "attention_implementation", {"manual", "pytorch_flash", "dao_flash"});
-          g.attention =
-              impl == "manual" ? Gpt2Config::Attention::kManual : Gpt2Config::Attention::kSdpa;
-          if (impl == "dao_flash")
-            std::cerr << "note: " << c.key_path()
-                      << ".attention_implementation dao_flash runs as libtorch's fused attention\n";
-          g.activation = one_of(c, "activation_type", {"gelu", "swiglu"}) == "gelu"
-                             ? Gpt2Config::Activation::kGelu
-                             : Gpt2Config::Activation::kSwiglu;
-          const std::string ap = c.key_path() + ".attention_config";
-          const ValueMap& ac = map_at(c.get("attention_config"), ap);
-          if (const Value* qk = ac.find("qk_norm_config"); qk && !qk->is_null())
-            throw Error(ap +
-                        ".qk_norm_config: QK normalisation is not supported by instill's gpt2 yet");
-          if (const Value* tr = ac.find("qkv_transforms")) {
-            if (!tr->is_sequence()) throw Error(ap + ".qkv_transforms: expected a list");
-            for (size_t i = 0; i < tr->as_list().size(); ++i) {
-              const std::string tp = ap + ".qkv_transforms[" + std::to_string(i) + "]";
-              const ValueMap& t = map_at(tr->as_list()[i], tp);
-              const Value& hint = required(t, "type_hint", tp);
-              if (hint.is_string() && hint.as_string() == "IdentityTransform") continue;
-              if (!hint.is_string() || hint.as_string() != "RotaryTransform")
-                throw Error(tp + ".type_hint: expected RotaryTransform or IdentityTransform, got " +
-                            config::describe_value(hint));
-              const ValueMap& rc = map_at(required(t, "config", tp), tp + ".config");
-              const int64_t n_embd = required(rc, "n_embd", tp + ".config").as_int();
-              const int64_t n_head = required(rc, "n_head", tp + ".config").as_int();
-              if (n_head <= 0) throw Error(tp + ".config.n_head: must be > 0");
-              g.rope = true;
-              g.rope_head_dim = n_embd / n_head;
-              const Value* base = rc.find("base_freq");
-              g.rope_base = base ? base->to_double() : 10000.0;
-              if (const Value* dim = rc.find("seq_length_dim"); dim && dim->as_int() != -2)
-                throw Error(tp + ".config.seq_length_dim: only -2 is supported");
-            }
-          }
-          g.attention_norm = parse_norm(c.get("attention_norm_config"),
-                                        c.key_path() + ".attention_norm_config", g.n_embd);
-          g.ffn_norm =
-              parse_norm(c.get("ffn_norm_config"), c.key_path() + ".ffn_norm_config", g.n_embd);
-          g.lm_head_norm = parse_norm(c.get("lm_head_norm_config"),
-                                      c.key_path() + ".lm_head_norm_config", g.n_embd);
-          for (const char* f : {"ffn_hidden", "vocab_size", "n_embd"})
-            if (c.get_int(f) % 128 != 0)
-              std::cerr
-                  << "warning: " << c.key_path() << "." << f << " = " << c.get_int(f)
-                  << " is not divisible by 128 (the reference requires it; instill accepts it)\n";
-          try {
-            return std::make_shared<Gpt2CausalLM>(g);
-          } catch (const Error& e) {
-            throw Error(c.key_path() + ": " + e.what());
-          }
-        });
-
+  register_gpt2_model(r);
   r.add("model", "huggingface_pretrained_model",
-        Schema{Field::string("model_type"), Field::string("model_name"),
-               Field::string("prediction_key"),
+        Schema{Field::one_of("model_type", {"AutoModelForCausalLM", "AutoModelForMaskedLM"}),
+               Field::string("model_name"), Field::string("prediction_key"),
                Field::string("huggingface_prediction_subscription_key"),
                Field::string("sample_key"), Field::list("model_args").defaults(Value(ValueList{})),
                Field::map("kwargs").defaults(Value(ValueMap{}))},
         [](const ComponentConfig& c) {
-          if (one_of(c, "model_type", {"AutoModelForCausalLM", "AutoModelForMaskedLM"}) !=
-              "AutoModelForCausalLM")
-            throw Error(c.key_path() +
-                        ".model_type: only AutoModelForCausalLM is supported (instruction tuning "
-                        "trains decoder-only models)");
+          if (c.get_string("model_type") != "AutoModelForCausalLM")
+            throw c.error("model_type",
+                          "only AutoModelForCausalLM is supported (instruction tuning trains "
+                          "decoder-only models)");
           if (c.get_string("huggingface_prediction_subscription_key") != "logits")
-            throw Error(c.key_path() +
-                        ".huggingface_prediction_subscription_key: only \"logits\" is supported");
+            throw c.error("huggingface_prediction_subscription_key",
+                          "only \"logits\" is supported");
           if (!c.get("model_args").as_list().empty())
-            throw Error(c.key_path() +
-                        ".model_args: positional from_pretrained arguments are not "
-                        "supported; leave the list empty");
+            throw c.error("model_args",
+                          "positional from_pretrained arguments are not supported; leave the "
+                          "list empty");
           for (const auto& [key, _] : c.get("kwargs").as_map())
             std::cerr << "warning: " << c.key_path() << ".kwargs." << key
                       << " is ignored by instill (weights load in float32, as the reference's "
@@ -312,18 +149,18 @@ void register_model(config::Registry& r) {
             return load_hf_model(resolve_hf_model_dir(name), c.get_string("sample_key"),
                                  c.get_string("prediction_key"));
           } catch (const Error& e) {
-            throw Error(c.key_path() + ".model_name: " + e.what());
+            throw c.error("model_name", e);
           }
         });
 
   r.add("model_initialization", "composed",
-        Schema{Field::string("model_type"), Field::string("weight_init_type"),
+        Schema{Field::one_of("model_type", {"gpt2"}),
+               Field::one_of("weight_init_type", {"plain", "scaled", "scaled_embed"}),
                Field::number("mean").defaults(0.0), Field::any("std"),
                Field::integer("hidden_dim").optional(), Field::integer("num_layers").optional()},
         [](const ComponentConfig& c) {
-          one_of(c, "model_type", {"gpt2"});
           InitConfig ic;
-          const std::string t = one_of(c, "weight_init_type", {"plain", "scaled", "scaled_embed"});
+          const std::string& t = c.get_string("weight_init_type");
           ic.type = t == "plain"    ? InitConfig::Type::kPlain
                     : t == "scaled" ? InitConfig::Type::kScaled
                                     : InitConfig::Type::kScaledEmbed;
@@ -331,19 +168,19 @@ void register_model(config::Registry& r) {
           const Value& std_v = c.get("std");
           if (std_v.is_string() && std_v.as_string() == "auto") {
             if (c.is_null("hidden_dim"))
-              throw Error(c.key_path() + ".hidden_dim: required when std is \"auto\"");
+              throw c.error("hidden_dim", "required when std is \"auto\"");
             ic.std = std::sqrt(2.0 / (5.0 * static_cast<double>(c.get_int("hidden_dim"))));
           } else if (std_v.is_int() || std_v.is_float()) {
             ic.std = std_v.to_double();
           } else {
-            throw Error(c.key_path() + ".std: expected a number or \"auto\", got " +
-                        config::describe_value(std_v));
+            throw c.error("std",
+                          "expected a number or \"auto\", got " + config::describe_value(std_v));
           }
           if (!c.is_null("num_layers")) ic.num_layers = c.get_int("num_layers");
           if (ic.type == InitConfig::Type::kPlain && ic.num_layers)
-            throw Error(c.key_path() + ".num_layers: must not be set for weight_init_type plain");
+            throw c.error("num_layers", "must not be set for weight_init_type plain");
           if (ic.type != InitConfig::Type::kPlain && !ic.num_layers)
-            throw Error(c.key_path() + ".num_layers: required for weight_init_type " + t);
+            throw c.error("num_layers", "required for weight_init_type " + t);
           return std::make_shared<config::ValueComponent<InitConfig>>(ic);
         });
   r.add("model", "model_initialized",
@@ -357,25 +194,21 @@ void register_model(config::Registry& r) {
         });
   r.add("model", "fsdp2_wrapped",
         Schema{Field::component("model", "model"), Field::component("device_mesh", "device_mesh"),
-               Field::map("mixed_precision_settings"), Field::list("block_names"),
-               Field::boolean("reshard_after_forward").defaults(true),
+               Field::map("mixed_precision_settings",
+                          Schema{Field::one_of("param_dtype", {"BF_16", "FP_16", "FP_32"})}.open()),
+               Field::list("block_names"), Field::boolean("reshard_after_forward").defaults(true),
                Field::integer("layers_per_fsdp_unit").at_least(1).defaults(1)},
         [](const ComponentConfig& c) {
           auto model = c.get_component<CausalLM>("model");
-          const std::string mp = c.key_path() + ".mixed_precision_settings";
-          const ValueMap& m = map_at(c.get("mixed_precision_settings"), mp);
-          const Value& pd = required(m, "param_dtype", mp);
           static const std::map<std::string, torch::ScalarType> kTypes = {
               {"BF_16", torch::kBFloat16}, {"FP_16", torch::kFloat16}, {"FP_32", torch::kFloat32}};
-          if (!pd.is_string() || !kTypes.count(pd.as_string()))
-            throw Error(mp + ".param_dtype: expected BF_16, FP_16 or FP_32, got " +
-                        config::describe_value(pd));
-          model->compute_dtype = kTypes.at(pd.as_string());
+          model->compute_dtype =
+              kTypes.at(c.get("mixed_precision_settings").as_map().at("param_dtype").as_string());
           return model;
         });
 }
 
-void register_optimization(config::Registry& r) {
+void register_optimizer(config::Registry& r) {
   r.add("optimizer", "adam_w",
         Schema{Field::number("lr").greater_than(0), Field::list("betas"),
                Field::number("eps").greater_than(0), Field::number("weight_decay").at_least(0),
@@ -385,8 +218,7 @@ void register_optimization(config::Registry& r) {
           AdamWOptions o;
           o.lr = c.get_float("lr");
           const auto& betas = c.get("betas").as_list();
-          if (betas.size() != 2)
-            throw Error(c.key_path() + ".betas: expected two numbers [beta1, beta2]");
+          if (betas.size() != 2) throw c.error("betas", "expected two numbers [beta1, beta2]");
           o.beta1 = betas[0].to_double();
           o.beta2 = betas[1].to_double();
           o.eps = c.get_float("eps");
@@ -396,9 +228,12 @@ void register_optimization(config::Registry& r) {
           try {
             return std::make_shared<AdamW>(*c.get_component<CausalLM>("wrapped_model"), o);
           } catch (const Error& e) {
-            throw Error(c.key_path() + ": " + e.what());
+            throw c.error("", e);
           }
         });
+}
+
+void register_schedulers(config::Registry& r) {
   auto start = [](std::shared_ptr<LrScheduler> s) {
     s->start();
     return s;
@@ -408,7 +243,7 @@ void register_optimization(config::Registry& r) {
                Field::integer("total_steps").at_least(1).optional(),
                Field::integer("epochs").optional(), Field::integer("steps_per_epoch").optional(),
                Field::number("pct_start").defaults(0.3),
-               Field::string("anneal_strategy").defaults("cos"),
+               Field::one_of("anneal_strategy", {"cos", "linear"}).defaults("cos"),
                Field::boolean("cycle_momentum").defaults(false),
                Field::number("base_momentum").defaults(0.85),
                Field::number("max_momentum").defaults(0.95),
@@ -424,14 +259,14 @@ void register_optimization(config::Registry& r) {
           } else if (!c.is_null("epochs") && !c.is_null("steps_per_epoch")) {
             o.total_steps = c.get_int("epochs") * c.get_int("steps_per_epoch");
           } else {
-            throw Error(c.key_path() + ".total_steps: required (or epochs and steps_per_epoch)");
+            throw c.error("total_steps", "required (or epochs and steps_per_epoch)");
           }
           if (c.get_bool("cycle_momentum"))
-            throw Error(c.key_path() +
-                        ".cycle_momentum: momentum cycling is not supported by "
-                        "AdamW here (set it to false, the Modalities default)");
+            throw c.error("cycle_momentum",
+                          "momentum cycling is not supported by AdamW here (set it to false, the "
+                          "Modalities default)");
           o.pct_start = c.get_float("pct_start");
-          o.cosine = one_of(c, "anneal_strategy", {"cos", "linear"}) == "cos";
+          o.cosine = c.get_string("anneal_strategy") == "cos";
           o.div_factor = c.get_float("div_factor");
           o.final_div_factor = c.get_float("final_div_factor");
           o.three_phase = c.get_bool("three_phase");
@@ -464,7 +299,9 @@ void register_optimization(config::Registry& r) {
             c.get_component<AdamW>("optimizer"), c.get_int("warmup_steps"),
             c.get_int("total_steps"), c.get_float("final_lr_factor"), c.get_int("last_epoch")));
       });
+}
 
+void register_clipping_and_loss(config::Registry& r) {
   auto norm_of = [](const ComponentConfig& c) {
     const Value& v = c.get("norm_type");
     if (v.is_string()) {
@@ -474,8 +311,8 @@ void register_optimization(config::Registry& r) {
     }
     if (v.is_int() && v.as_int() == 1) return GradientClipper::Norm::kP1;
     if (v.is_int() && v.as_int() == 2) return GradientClipper::Norm::kP2;
-    throw Error(c.key_path() + ".norm_type: expected P1_NORM, P2_NORM or MAX_NORM, got " +
-                config::describe_value(v));
+    throw c.error("norm_type",
+                  "expected P1_NORM, P2_NORM or MAX_NORM, got " + config::describe_value(v));
   };
   r.add("gradient_clipper", "default",
         Schema{Field::component("wrapped_model", "model"), Field::any("norm_type"),
@@ -515,7 +352,7 @@ void register_optimization(config::Registry& r) {
 
 void register_run_infrastructure(config::Registry& r) {
   r.add("device_mesh", "default",
-        Schema{Field::string("device_type").defaults("cuda"),
+        Schema{Field::one_of("device_type", {"cuda", "cpu"}).defaults("cuda"),
                Field::integer("data_parallel_replicate_degree").at_least(-1).defaults(1),
                Field::integer("data_parallel_shard_degree").at_least(-1),
                Field::integer("tensor_parallel_degree").at_least(1).defaults(1),
@@ -525,7 +362,7 @@ void register_run_infrastructure(config::Registry& r) {
                Field::integer("world_size").greater_than(0)},
         [](const ComponentConfig& c) {
           auto m = std::make_shared<DeviceMesh>();
-          m->device_type = one_of(c, "device_type", {"cuda", "cpu"});
+          m->device_type = c.get_string("device_type");
           m->world_size = c.get_int("world_size");
           m->dp_replicate = c.get_int("data_parallel_replicate_degree");
           m->dp_shard = c.get_int("data_parallel_shard_degree");
@@ -533,21 +370,22 @@ void register_run_infrastructure(config::Registry& r) {
           m->pp = c.get_int("pipeline_parallel_degree");
           m->cp = c.get_int("context_parallel_degree");
           if (m->tp != 1 || m->pp != 1 || m->cp != 1)
-            throw Error(c.key_path() +
-                        ": tensor, pipeline and context parallelism are not supported "
-                        "(their degrees must be 1)");
+            throw c.error("",
+                          "tensor, pipeline and context parallelism are not supported (their "
+                          "degrees must be 1)");
           if (m->dp_replicate == -1 && m->dp_shard == -1)
-            throw Error(c.key_path() +
-                        ": at most one of data_parallel_replicate_degree and "
-                        "data_parallel_shard_degree may be -1");
+            throw c.error("",
+                          "at most one of data_parallel_replicate_degree and "
+                          "data_parallel_shard_degree may be -1");
           if (m->dp_replicate == 0 || m->dp_shard == 0)
-            throw Error(c.key_path() + ": parallel degrees must be >= 1 or -1");
+            throw c.error("", "parallel degrees must be >= 1 or -1");
           if (m->dp_shard == -1) m->dp_shard = m->world_size / m->dp_replicate;
           if (m->dp_replicate == -1) m->dp_replicate = m->world_size / m->dp_shard;
           if (m->dp_shard * m->dp_replicate != m->world_size)
-            throw Error(c.key_path() + ": the product of the parallel degrees (" +
-                        std::to_string(m->dp_shard * m->dp_replicate) +
-                        ") must equal world_size (" + std::to_string(m->world_size) + ")");
+            throw c.error("", "the product of the parallel degrees (" +
+                                  std::to_string(m->dp_shard * m->dp_replicate) +
+                                  ") must equal world_size (" + std::to_string(m->world_size) +
+                                  ")");
           return m;
         });
   r.add("number_conversion", "parallel_degree",
@@ -558,8 +396,9 @@ void register_run_infrastructure(config::Registry& r) {
           for (const auto& m : c.get("parallelism_methods").as_list()) {
             const std::string& s = m.as_string();
             if (s != "dp_shard" && s != "dp_replicate" && s != "tp" && s != "pp" && s != "cp")
-              throw Error(c.key_path() + ".parallelism_methods: unknown method \"" + s +
-                          "\" (expected dp_shard, dp_replicate, tp, pp, cp)");
+              throw c.error("parallelism_methods", "unknown method \"" + s +
+                                                       "\" (expected dp_shard, dp_replicate, tp, "
+                                                       "pp, cp)");
             methods.push_back(s);
           }
           return std::make_shared<config::ValueComponent<int64_t>>(
@@ -597,6 +436,9 @@ void register_run_infrastructure(config::Registry& r) {
                                             c.get_component<AdamW>("optimizer"), sched);
         });
 
+}
+
+void register_reporting(config::Registry& r) {
   r.add("progress_subscriber", "rich",
         Schema{Field::integer("global_rank").at_least(0),
                Field::integer("num_seen_steps").at_least(0),
@@ -609,11 +451,12 @@ void register_run_infrastructure(config::Registry& r) {
         [](const ComponentConfig&) { return std::make_shared<ProgressSubscriber>(false); });
   r.add("results_subscriber", "wandb",
         Schema{Field::integer("global_rank").at_least(0), Field::string("project"),
-               Field::string("experiment_id"), Field::string("mode").defaults("ONLINE"),
+               Field::string("experiment_id"),
+               Field::one_of("mode", {"ONLINE", "OFFLINE", "DISABLED"}).defaults("ONLINE"),
                Field::path("directory").optional(), Field::path("config_file_path").optional(),
                Field::string("entity").optional()},
         [](const ComponentConfig& c) {
-          const std::string mode = one_of(c, "mode", {"ONLINE", "OFFLINE", "DISABLED"});
+          const std::string& mode = c.get_string("mode");
           return std::make_shared<ResultsSubscriber>(
               "wandb", c.get_int("global_rank") == 0 && mode != "DISABLED");
         });
@@ -656,8 +499,11 @@ int64_t DeviceMesh::degree(const std::vector<std::string>& methods) const {
 void register_train_components(config::Registry& registry) {
   register_data_path(registry);
   register_model(registry);
-  register_optimization(registry);
+  register_optimizer(registry);
+  register_schedulers(registry);
+  register_clipping_and_loss(registry);
   register_run_infrastructure(registry);
+  register_reporting(registry);
 }
 
 }  // namespace instill::train

@@ -109,6 +109,39 @@ TEST(Registry, EnumsAcceptValueOrMemberName) {
             std::string::npos);
 }
 
+TEST(Schema, NestedMappingsListsAndOneOfNameTheirKeyPaths) {
+  const Schema schema{
+      Field::map("norm", Schema{Field::one_of("type", {"layer_norm", "rms_norm"}),
+                                Field::number("eps").defaults(1e-5)}),
+      Field::list("transforms").of(Schema{Field::string("type_hint")}).defaults(ValueList{}),
+      Field::map("paths").of(FieldKind::kPath).defaults(ValueMap{}),
+      Field::map("extra", Schema{Field::integer("k").defaults(1)}.open()).defaults(ValueMap{})};
+  auto doc = load_yaml_string(
+      "c:\n  norm: {type: rms_norm}\n  transforms: [{type_hint: a}]\n  extra: {z: 3}\n", "c.yaml");
+  Value v = schema.validate(doc.root.as_map().at("c"), "c", "c", &doc);
+  EXPECT_EQ(v.as_map().at("norm").as_map().at("eps").to_double(), 1e-5);  // nested default
+  EXPECT_EQ(v.as_map().at("extra").as_map().at("k").as_int(), 1);  // default of a defaulted map
+  EXPECT_EQ(v.as_map().at("extra").as_map().at("z").as_int(), 3);  // open schemas keep keys
+  auto error = [&](const std::string& yaml) {
+    auto d = load_yaml_string(yaml, "c.yaml");
+    try {
+      schema.validate(d.root.as_map().at("c"), "c", "c", &d);
+    } catch (const Error& e) {
+      EXPECT_EQ(e.kind(), ErrorKind::kData);
+      return std::string(e.what());
+    }
+    return std::string("(no error)");
+  };
+  EXPECT_EQ(error("c:\n  norm:\n    type: l2\n"),
+            "c.yaml:3: c.norm.type: expected one of layer_norm, rms_norm, got \"l2\"");
+  EXPECT_EQ(error("c:\n  norm: {type: rms_norm, x: 1}\n"),
+            "c.yaml:2: c.norm.x: unknown key for c.norm (allowed keys: type, eps)");
+  EXPECT_EQ(error("c:\n  norm: {type: rms_norm}\n  transforms: [{}]\n"),
+            "c.yaml:3: c.transforms[0].type_hint: required field is missing (expected a string)");
+  EXPECT_EQ(error("c:\n  norm: {type: rms_norm}\n  paths: {a: 1}\n"),
+            "c.yaml:3: c.paths.a: expected a mapping of paths, got 1");
+}
+
 TEST(Registry, InstanceKeysAreSharedAndNestedDefinitionsAreNot) {
   int builds = 0;
   Registry r = test_registry(&builds);

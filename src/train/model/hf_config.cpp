@@ -1,5 +1,7 @@
 #include "train/model/hf_config.hpp"
 
+#include "config/key_error.hpp"
+#include "config/schema.hpp"
 #include "core/error.hpp"
 #include "core/fs.hpp"
 #include "core/python_json.hpp"
@@ -15,172 +17,215 @@ const std::vector<std::string>& supported_hf_architectures() {
 
 namespace {
 
+using config::Field;
+using config::FieldKind;
+using config::Schema;
+
 std::string join(const std::vector<std::string>& items) {
   std::string out;
   for (const auto& s : items) out += (out.empty() ? "" : ", ") + s;
   return out;
 }
 
-// Typed access to config.json keys with errors that name the file and key.
-class Keys {
- public:
-  Keys(const ValueMap& m, std::string where) : m_(m), where_(std::move(where)) {}
-  bool has(std::string_view key) const {
-    const Value* v = m_.find(key);
-    return v && !v->is_null();
-  }
-  int64_t integer(std::string_view key) const {
-    const Value& v = need(key);
-    if (!v.is_int()) fail(key, "an integer", v);
-    return v.as_int();
-  }
-  int64_t integer(std::string_view key, int64_t fallback) const {
-    return has(key) ? integer(key) : fallback;
-  }
-  double number(std::string_view key, double fallback) const {
-    if (!has(key)) return fallback;
-    const Value& v = *m_.find(key);
-    if (!v.is_number()) fail(key, "a number", v);
-    return v.to_double();
-  }
-  bool boolean(std::string_view key, bool fallback) const {
-    if (!has(key)) return fallback;
-    const Value& v = *m_.find(key);
-    if (!v.is_bool()) fail(key, "true or false", v);
-    return v.as_bool();
-  }
-  std::string string(std::string_view key, const std::string& fallback) const {
-    if (!has(key)) return fallback;
-    const Value& v = *m_.find(key);
-    if (!v.is_string()) fail(key, "a string", v);
-    return v.as_string();
-  }
-  const Value& need(std::string_view key) const {
-    const Value* v = m_.find(key);
-    if (!v || v->is_null()) throw Error(where_ + ": missing key \"" + std::string(key) + "\"");
-    return *v;
-  }
-  [[noreturn]] void fail(std::string_view key, const std::string& expected, const Value& v) const {
-    throw Error(where_ + ": key \"" + std::string(key) + "\": expected " + expected + ", got " +
-                json_dumps(v));
-  }
-  const std::string& where() const { return where_; }
+Field count(std::string name) { return Field::integer(std::move(name)).strict(); }
+Field number(std::string name, double fallback) {
+  return Field::number(std::move(name)).strict().defaults(fallback);
+}
+Field flag(std::string name, bool fallback) {
+  return Field::boolean(std::move(name)).defaults(fallback);
+}
 
- private:
-  const ValueMap& m_;
-  std::string where_;
-};
+// The keys instill reads, per family; config.json's other keys pass through unread.
+const Schema& common_schema() {
+  static const Schema kSchema =
+      Schema{Field::list("architectures").of(FieldKind::kString),
+             Field::string("torch_dtype").defaults("float32"), count("vocab_size")}
+          .open();
+  return kSchema;
+}
 
-RopeScaling parse_rope_scaling(const Keys& k, const Value& v) {
+const Schema& gpt2_schema() {
+  static const Schema kSchema =
+      Schema{count("n_embd"),
+             count("n_layer"),
+             count("n_head"),
+             count("n_inner").optional(),
+             count("n_positions"),
+             number("layer_norm_epsilon", 1e-5),
+             Field::one_of("activation_function", {"gelu_new", "gelu_pytorch_tanh", "gelu"})
+                 .defaults("gelu_new"),
+             flag("tie_word_embeddings", true),
+             number("resid_pdrop", 0.1),
+             flag("scale_attn_by_inverse_layer_idx", false).literal(Value(false)),
+             flag("reorder_and_upcast_attn", false).literal(Value(false)),
+             flag("scale_attn_weights", true).literal(Value(true))}
+          .open();
+  return kSchema;
+}
+
+const Schema& llama_schema() {
+  static const Schema kSchema = Schema{count("hidden_size"),
+                                       count("intermediate_size"),
+                                       count("num_hidden_layers"),
+                                       count("num_attention_heads"),
+                                       count("num_key_value_heads").optional(),
+                                       count("head_dim").defaults(0),
+                                       count("max_position_embeddings").defaults(0),
+                                       number("rms_norm_eps", 1e-6),
+                                       number("rope_theta", 10000.0),
+                                       Field::map("rope_scaling").optional(),
+                                       Field::one_of("hidden_act", {"silu"}).defaults("silu"),
+                                       flag("tie_word_embeddings", false),
+                                       flag("use_sliding_window", false),
+                                       count("sliding_window").defaults(0),
+                                       flag("attention_bias", false),
+                                       flag("mlp_bias", false),
+                                       number("attention_dropout", 0.0)}
+                                    .open();
+  return kSchema;
+}
+
+// config.json writes null for "not set"; the schemas' defaults stand for that.
+Value without_nulls(const Value& v) {
+  if (!v.is_map()) return v;
+  ValueMap out;
+  for (const auto& [key, value] : v.as_map())
+    if (!value.is_null()) out.set(key, value);
+  return Value(std::move(out));
+}
+
+RopeScaling parse_rope_scaling(const Value& v) {
+  static const Schema kSchema =
+      Schema{Field::string("rope_type").optional(),
+             Field::string("type").optional(),
+             Field::number("factor").strict().greater_than(0).defaults(1.0),
+             Field::number("low_freq_factor").strict().defaults(1.0),
+             Field::number("high_freq_factor").strict().defaults(4.0),
+             count("original_max_position_embeddings").optional()}
+          .open();
   RopeScaling r;
   if (v.is_null()) return r;
-  if (!v.is_map()) k.fail("rope_scaling", "an object or null", v);
-  Keys s(v.as_map(), k.where() + ": rope_scaling");
-  const std::string type = s.has("rope_type") ? s.string("rope_type", "") : s.string("type", "");
+  const Value s = kSchema.validate(without_nulls(v), "rope_scaling", "rope_scaling");
+  const ValueMap& m = s.as_map();
+  const std::string type = m.at("rope_type").is_string() ? m.at("rope_type").as_string()
+                           : m.at("type").is_string()    ? m.at("type").as_string()
+                                                         : "";
   if (type == "default" || type.empty()) return r;
-  r.factor = s.number("factor", 1.0);
+  r.factor = m.at("factor").to_double();
   if (type == "linear") {
     r.type = RopeScaling::Type::kLinear;
   } else if (type == "llama3") {
     r.type = RopeScaling::Type::kLlama3;
-    r.low_freq_factor = s.number("low_freq_factor", 1.0);
-    r.high_freq_factor = s.number("high_freq_factor", 4.0);
-    r.original_max_position_embeddings = s.integer("original_max_position_embeddings");
+    r.low_freq_factor = m.at("low_freq_factor").to_double();
+    r.high_freq_factor = m.at("high_freq_factor").to_double();
+    if (m.at("original_max_position_embeddings").is_null())
+      throw config::key_error("rope_scaling.original_max_position_embeddings",
+                              "required for llama3 rope scaling");
+    r.original_max_position_embeddings = m.at("original_max_position_embeddings").as_int();
     if (r.high_freq_factor <= r.low_freq_factor)
-      throw Error(s.where() + ": high_freq_factor must exceed low_freq_factor");
+      throw config::key_error("rope_scaling", "high_freq_factor must exceed low_freq_factor");
   } else {
-    throw Error(s.where() + ": rope type \"" + type +
-                "\" is not supported (supported: default, linear, llama3)");
+    throw config::key_error("rope_scaling", "rope type \"" + type +
+                                                "\" is not supported (supported: default, "
+                                                "linear, llama3)");
   }
-  if (r.factor <= 0) throw Error(s.where() + ": factor must be > 0");
   return r;
+}
+
+void read_gpt2(const ValueMap& m, HfModelConfig& c) {
+  c.family = HfFamily::kGpt2;
+  c.hidden_size = m.at("n_embd").as_int();
+  c.num_layers = m.at("n_layer").as_int();
+  c.num_heads = c.num_kv_heads = m.at("n_head").as_int();
+  c.intermediate_size = m.at("n_inner").is_null() ? 4 * c.hidden_size : m.at("n_inner").as_int();
+  c.max_positions = m.at("n_positions").as_int();
+  c.norm_eps = m.at("layer_norm_epsilon").to_double();
+  c.hidden_act = m.at("activation_function").as_string();
+  c.tie_word_embeddings = m.at("tie_word_embeddings").as_bool();
+  c.qkv_bias = c.o_bias = c.mlp_bias = true;
+  c.dropout = m.at("resid_pdrop").to_double();
+}
+
+void read_llama(const ValueMap& m, HfModelConfig& c, const std::string& where) {
+  c.family = HfFamily::kLlama;
+  auto integer = [&](const char* key) { return m.at(key).as_int(); };
+  auto boolean = [&](const char* key) { return m.at(key).as_bool(); };
+  c.hidden_size = integer("hidden_size");
+  c.intermediate_size = integer("intermediate_size");
+  c.num_layers = integer("num_hidden_layers");
+  c.num_heads = integer("num_attention_heads");
+  c.num_kv_heads =
+      m.at("num_key_value_heads").is_null() ? c.num_heads : integer("num_key_value_heads");
+  c.head_dim = integer("head_dim");
+  c.max_positions = integer("max_position_embeddings");
+  c.norm_eps = m.at("rms_norm_eps").to_double();
+  c.rope_theta = m.at("rope_theta").to_double();
+  c.rope_scaling = parse_rope_scaling(m.at("rope_scaling"));
+  c.hidden_act = m.at("hidden_act").as_string();
+  c.tie_word_embeddings = boolean("tie_word_embeddings");
+  const std::string& arch = c.architecture;
+  if (arch == "Qwen2ForCausalLM") {
+    c.qkv_bias = true;  // Qwen2 always has q/k/v biases and none on o_proj
+  } else {
+    c.qkv_bias = c.o_bias = boolean("attention_bias");
+    c.mlp_bias = arch == "LlamaForCausalLM" && boolean("mlp_bias");
+  }
+  const bool qwen = arch == "Qwen2ForCausalLM" || arch == "Qwen3ForCausalLM";
+  if (arch == "MistralForCausalLM" || (qwen && boolean("use_sliding_window")))
+    c.sliding_window = integer("sliding_window");
+  c.qk_norm = arch == "Qwen3ForCausalLM";
+  if (m.at("attention_dropout").to_double() != 0.0)
+    std::fprintf(stderr, "warning: %s: attention_dropout is ignored by instill\n", where.c_str());
+}
+
+void check_shapes(HfModelConfig& c) {
+  if (c.head_dim == 0) {
+    if (c.num_heads <= 0 || c.hidden_size % c.num_heads != 0)
+      throw Error("hidden size " + std::to_string(c.hidden_size) +
+                  " is not divisible by the number of heads " + std::to_string(c.num_heads));
+    c.head_dim = c.hidden_size / c.num_heads;
+  }
+  if (c.num_kv_heads <= 0 || c.num_heads % c.num_kv_heads != 0)
+    throw Error("the number of attention heads (" + std::to_string(c.num_heads) +
+                ") must be a multiple of num_key_value_heads (" + std::to_string(c.num_kv_heads) +
+                ")");
+  if (c.head_dim % 2 != 0 && c.family == HfFamily::kLlama)
+    throw Error("head_dim must be even for rotary embeddings");
+  for (int64_t v : {c.vocab_size, c.hidden_size, c.intermediate_size, c.num_layers})
+    if (v <= 0) throw Error("sizes must be positive");
+}
+
+HfModelConfig read_config(const Value& document, const std::string& where) {
+  const std::string owner = "a Hugging Face config.json";
+  const Value present = without_nulls(document);
+  const Value common = common_schema().validate(present, "", owner);
+  HfModelConfig c;
+  c.document = document.deep_copy();
+  const ValueList& archs = common.as_map().at("architectures").as_list();
+  if (archs.empty()) throw config::key_error("architectures", "expected a non-empty list");
+  c.architecture = archs[0].as_string();
+  const auto& supported = supported_hf_architectures();
+  if (std::find(supported.begin(), supported.end(), c.architecture) == supported.end())
+    throw Error("architecture " + c.architecture + " is not supported; instill supports " +
+                join(supported));
+  c.torch_dtype = common.as_map().at("torch_dtype").as_string();
+  c.vocab_size = common.as_map().at("vocab_size").as_int();
+  if (c.architecture == "GPT2LMHeadModel")
+    read_gpt2(gpt2_schema().validate(present, "", owner).as_map(), c);
+  else
+    read_llama(llama_schema().validate(present, "", owner).as_map(), c, where);
+  check_shapes(c);
+  return c;
 }
 
 }  // namespace
 
 HfModelConfig HfModelConfig::from_json(const Value& document, const std::string& where) {
-  if (!document.is_map()) throw Error(where + ": expected a JSON object");
-  const ValueMap& m = document.as_map();
-  Keys k(m, where);
-  HfModelConfig c;
-  c.document = document.deep_copy();
-  const Value& archs = k.need("architectures");
-  if (!archs.is_list() || archs.as_list().empty() || !archs.as_list()[0].is_string())
-    k.fail("architectures", "a list of architecture names", archs);
-  c.architecture = archs.as_list()[0].as_string();
-  const auto& supported = supported_hf_architectures();
-  if (std::find(supported.begin(), supported.end(), c.architecture) == supported.end())
-    throw Error(where + ": architecture " + c.architecture +
-                " is not supported; instill supports " + join(supported));
-  c.torch_dtype = k.string("torch_dtype", "float32");
-  c.vocab_size = k.integer("vocab_size");
-
-  if (c.architecture == "GPT2LMHeadModel") {
-    c.family = HfFamily::kGpt2;
-    c.hidden_size = k.integer("n_embd");
-    c.num_layers = k.integer("n_layer");
-    c.num_heads = c.num_kv_heads = k.integer("n_head");
-    c.intermediate_size = k.integer("n_inner", 4 * c.hidden_size);
-    c.max_positions = k.integer("n_positions");
-    c.norm_eps = k.number("layer_norm_epsilon", 1e-5);
-    c.hidden_act = k.string("activation_function", "gelu_new");
-    if (c.hidden_act != "gelu_new" && c.hidden_act != "gelu" && c.hidden_act != "gelu_pytorch_tanh")
-      throw Error(where + ": activation_function \"" + c.hidden_act +
-                  "\" is not supported for GPT2LMHeadModel (supported: gelu_new, "
-                  "gelu_pytorch_tanh, gelu)");
-    c.tie_word_embeddings = k.boolean("tie_word_embeddings", true);
-    c.qkv_bias = c.o_bias = c.mlp_bias = true;
-    c.dropout = k.number("resid_pdrop", 0.1);
-    for (const char* flag : {"scale_attn_by_inverse_layer_idx", "reorder_and_upcast_attn"})
-      if (k.boolean(flag, false)) throw Error(where + ": " + flag + " = true is not supported");
-    if (!k.boolean("scale_attn_weights", true))
-      throw Error(where + ": scale_attn_weights = false is not supported");
-  } else {
-    c.family = HfFamily::kLlama;
-    c.hidden_size = k.integer("hidden_size");
-    c.intermediate_size = k.integer("intermediate_size");
-    c.num_layers = k.integer("num_hidden_layers");
-    c.num_heads = k.integer("num_attention_heads");
-    c.num_kv_heads = k.integer("num_key_value_heads", c.num_heads);
-    c.head_dim = k.integer("head_dim", 0);
-    c.max_positions = k.integer("max_position_embeddings", 0);
-    c.norm_eps = k.number("rms_norm_eps", 1e-6);
-    c.rope_theta = k.number("rope_theta", 10000.0);
-    if (const Value* rs = m.find("rope_scaling")) c.rope_scaling = parse_rope_scaling(k, *rs);
-    c.hidden_act = k.string("hidden_act", "silu");
-    if (c.hidden_act != "silu")
-      throw Error(where + ": hidden_act \"" + c.hidden_act + "\" is not supported (only silu)");
-    c.tie_word_embeddings = k.boolean("tie_word_embeddings", false);
-    if (c.architecture == "Qwen2ForCausalLM") {
-      c.qkv_bias = true;  // Qwen2 always has q/k/v biases and none on o_proj
-      if (k.boolean("use_sliding_window", false)) c.sliding_window = k.integer("sliding_window", 0);
-    } else {
-      c.qkv_bias = c.o_bias = k.boolean("attention_bias", false);
-      c.mlp_bias = c.architecture == "LlamaForCausalLM" && k.boolean("mlp_bias", false);
-    }
-    if (c.architecture == "MistralForCausalLM") c.sliding_window = k.integer("sliding_window", 0);
-    if (c.architecture == "Qwen3ForCausalLM") {
-      c.qk_norm = true;
-      if (k.boolean("use_sliding_window", false)) c.sliding_window = k.integer("sliding_window", 0);
-    }
-    if (k.number("attention_dropout", 0.0) != 0.0)
-      std::fprintf(stderr, "warning: %s: attention_dropout is ignored by instill\n", where.c_str());
+  try {
+    return read_config(document, where);
+  } catch (const Error& e) {
+    throw e.with_context(where);
   }
-  if (c.head_dim == 0) {
-    if (c.num_heads <= 0 || c.hidden_size % c.num_heads != 0)
-      throw Error(where + ": hidden size " + std::to_string(c.hidden_size) +
-                  " is not divisible by the number of heads " + std::to_string(c.num_heads));
-    c.head_dim = c.hidden_size / c.num_heads;
-  }
-  if (c.num_kv_heads <= 0 || c.num_heads % c.num_kv_heads != 0)
-    throw Error(where + ": the number of attention heads (" + std::to_string(c.num_heads) +
-                ") must be a multiple of num_key_value_heads (" + std::to_string(c.num_kv_heads) +
-                ")");
-  if (c.head_dim % 2 != 0 && c.family == HfFamily::kLlama)
-    throw Error(where + ": head_dim must be even for rotary embeddings");
-  for (int64_t v : {c.vocab_size, c.hidden_size, c.intermediate_size, c.num_layers})
-    if (v <= 0) throw Error(where + ": sizes must be positive");
-  return c;
 }
 
 HfModelConfig HfModelConfig::from_file(const std::filesystem::path& config_json) {

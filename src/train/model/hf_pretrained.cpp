@@ -7,6 +7,7 @@
 #include "core/fs.hpp"
 #include "core/python_json.hpp"
 #include "train/model/gpt2.hpp"
+#include "train/model/gpt2_fields.hpp"
 #include "train/model/hf_config.hpp"
 #include "train/model/llama_family.hpp"
 #include "train/tensor_io.hpp"
@@ -266,16 +267,9 @@ HfExport export_gpt2_as_gpt2(CausalLM& model, const Gpt2Config& g) {
   ValueMap c = g.hf_config.is_map() ? g.hf_config.deep_copy().as_map() : ValueMap{};
   c.set("architectures", Value(ValueList{Value("GPT2LMHeadModel")}));
   c.set("model_type", "gpt2");
-  c.set("vocab_size", g.vocab_size);
-  c.set("n_embd", g.n_embd);
-  c.set("n_layer", g.n_layer);
-  c.set("n_head", g.n_head_q);
-  c.set("n_inner", g.ffn_hidden);
-  c.set("n_positions", g.sequence_length);
-  c.set("n_ctx", g.sequence_length);
+  set_hf_gpt2_keys(g, c);
   c.set("layer_norm_epsilon", g.attention_norm.eps);
   c.set("activation_function", g.activation == Gpt2Config::Activation::kGelu ? "gelu" : "gelu_new");
-  c.set("tie_word_embeddings", g.use_weight_tying);
   if (!c.contains("resid_pdrop")) {
     c.set("resid_pdrop", g.dropout);
     c.set("embd_pdrop", g.dropout);
@@ -323,21 +317,12 @@ HfExport export_gpt2_as_llama(CausalLM& model, const Gpt2Config& g) {
   ValueMap c;
   c.set("architectures", Value(ValueList{Value("LlamaForCausalLM")}));
   c.set("model_type", "llama");
-  c.set("vocab_size", g.vocab_size);
-  c.set("hidden_size", g.n_embd);
+  set_hf_llama_keys(g, c);
   c.set("intermediate_size", g.swiglu_hidden());
-  c.set("num_hidden_layers", g.n_layer);
-  c.set("num_attention_heads", g.n_head_q);
-  c.set("num_key_value_heads", g.n_head_kv);
   c.set("head_dim", g.head_dim());
-  c.set("max_position_embeddings", g.sequence_length);
   c.set("rms_norm_eps", g.attention_norm.eps);
-  c.set("rope_theta", g.rope_base);
   c.set("rope_scaling", Value());
-  c.set("attention_bias", g.bias);
-  c.set("mlp_bias", g.bias);
   c.set("hidden_act", "silu");
-  c.set("tie_word_embeddings", g.use_weight_tying);
   c.set("attention_dropout", 0.0);
   e.config = Value(std::move(c));
   static const std::vector<std::pair<std::string, std::string>> kLayer = {
