@@ -21,9 +21,9 @@
 #include "cli/command.hpp"
 #include "core/error.hpp"
 #include "core/line_chunk_reader.hpp"
+#include "core/parallel_for.hpp"
 #include "tokenizer/hf_tokenizer.hpp"
 #include "tokenizer/jsonl_lines.hpp"
-#include "tokenizer/parallel_for.hpp"
 
 namespace instill::cli {
 namespace {
@@ -132,7 +132,7 @@ std::vector<LineTask> cut_into_tasks(const std::vector<NumberedLine>& lines) {
 void process_chunk(const std::vector<NumberedLine>& lines, unsigned threads,
                    const std::function<void(const NumberedLine&, std::string&)>& fn) {
   auto tasks = cut_into_tasks(lines);
-  tokenizer::parallel_for(
+  parallel_for(
       tasks.size(), threads,
       [&](std::size_t t) {
         LineTask& task = tasks[t];
@@ -240,7 +240,7 @@ void run_tokenize(const TokenizeArgs& a) {
                  "tokenize stats: load_ms %.1f work_ms %.1f lines %zu bytes %zu tokens %zu "
                  "threads %u MB/s %.1f\n",
                  load_ms, work_ms, line_count, input_bytes, token_count.load(),
-                 tokenizer::resolve_threads(a.threads),
+                 resolve_threads(a.threads),
                  work_ms > 0 ? static_cast<double>(input_bytes) / 1e3 / work_ms : 0.0);
   }
 }

@@ -12,6 +12,7 @@
 #include "config/schema.hpp"
 #include "core/error.hpp"
 #include "core/fs.hpp"
+#include "core/parallel_for.hpp"
 #include "core/progress.hpp"
 #include "core/python_json.hpp"
 #include "core/python_yaml_dump.hpp"
@@ -23,7 +24,6 @@
 #include "data/raw_index.hpp"
 #include "jinja/template.hpp"
 #include "text/utf8.hpp"
-#include "tokenizer/parallel_for.hpp"
 
 namespace instill::data {
 
@@ -286,9 +286,7 @@ PrepareResult prepare_instruction_tuning_data(const PrepareOptions& options) {
   PythonRandom rng(s.seed);
   MappedFile input(s.src_path);
   LineReader reader(input.view());
-  const unsigned threads = static_cast<unsigned>(
-      std::max(1, options.num_threads > 0 ? options.num_threads
-                                          : static_cast<int>(std::thread::hardware_concurrency())));
+  const unsigned threads = resolve_threads(options.num_threads);
   constexpr size_t kChunk = 512;
   std::vector<std::string_view> lines;
   std::vector<RecordOutcome> outcomes(kChunk);
@@ -300,9 +298,8 @@ PrepareResult prepare_instruction_tuning_data(const PrepareOptions& options) {
     std::string_view line;
     while (lines.size() < kChunk && (more = reader.next(line))) lines.push_back(line);
     if (lines.empty()) break;
-    tokenizer::parallel_for(lines.size(), threads, [&](size_t k) {
-      outcomes[k] = process_record(lines[k], s, tpl, markers);
-    });
+    parallel_for(lines.size(), threads,
+                 [&](size_t k) { outcomes[k] = process_record(lines[k], s, tpl, markers); });
     for (size_t k = 0; k < lines.size(); ++k) {
       ++line_number;
       const int p =
