@@ -8,12 +8,12 @@
 #include "core/error.hpp"
 #include "core/parallel_for.hpp"
 #include "core/progress.hpp"
+#include "core/utf8.hpp"
 #include "data/components.hpp"
 #include "data/jq_query.hpp"
 #include "data/pbin.hpp"
 #include "data/pickle.hpp"
 #include "data/raw_index.hpp"
-#include "text/utf8.hpp"
 
 namespace instill::data {
 
@@ -71,7 +71,7 @@ PackStats pack_encoded_data(const PackSettings& s, const TokenizerComponent& tok
       const auto [off, len] = index[chunk + k];
       const std::string_view line(src.view().data() + off, len);
       try {
-        if (!text::is_valid_utf8(line)) throw Error("the line is not valid UTF-8");
+        if (!is_valid_utf8(line)) throw Error("the line is not valid UTF-8");
         const auto tokens = tokenizer.tokenize(jq->first_string(line));
         if (tokens.empty())
           throw Error("the tokenizer produced no tokens for this document (empty sample)");

@@ -23,7 +23,7 @@
 #include "data/python_random.hpp"
 #include "data/raw_index.hpp"
 #include "jinja/template.hpp"
-#include "text/utf8.hpp"
+#include "core/utf8.hpp"
 
 namespace instill::data {
 
@@ -148,7 +148,7 @@ RecordOutcome process_record(std::string_view line, const Settings& s, const jin
                              const std::vector<std::string>& markers) {
   RecordOutcome out;
   try {
-    if (!text::is_valid_utf8(line)) throw Error("the line is not valid UTF-8");
+    if (!is_valid_utf8(line)) throw Error("the line is not valid UTF-8");
     Value record = json_loads(line);
     if (!record.is_map()) throw Error("expected a JSON object, got a " + record.python_type_name());
     Value* messages = record.as_map().find(s.messages_key);
@@ -180,7 +180,7 @@ RecordOutcome process_record(std::string_view line, const Settings& s, const jin
     context.set("chat_template_data", s.chat_template_data);
     record.as_map().set("chat", Value(tpl.render_text(context)));
     out.json_line = json_dumps(record);
-    if (!text::is_valid_utf8(out.json_line))
+    if (!is_valid_utf8(out.json_line))
       throw Error(
           "the record holds a lone surrogate (\\udXXX escape), which cannot be written as UTF-8");
     out.json_line += '\n';

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "core/utf8.hpp"
+
 namespace instill::text {
 
 std::vector<uint32_t> to_code_points(std::string_view s) {

@@ -8,9 +8,9 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/utf8.hpp"
 #include "test_support.hpp"
 #include "text/unicode_normalization.hpp"
-#include "text/utf8.hpp"
 #include "tokenizer/bpe_model.hpp"
 #include "tokenizer/byte_level.hpp"
 #include "tokenizer/normalizers.hpp"
@@ -31,7 +31,7 @@ std::string nfc_fast(std::string s) {
 
 std::string utf8(std::initializer_list<char32_t> cps) {
   std::string s;
-  for (char32_t cp : cps) text::append_utf8(s, cp);
+  for (char32_t cp : cps) append_utf8(s, cp);
   return s;
 }
 
@@ -64,7 +64,7 @@ TEST(tokenizer_fast_paths, nfc_matches_utf8proc_on_random_mixtures) {
   std::size_t bad = 0;
   for (int t = 0; t < 200000; ++t) {
     std::string s;
-    for (std::size_t k = len(rng); k > 0; --k) text::append_utf8(s, pool[pick(rng)]);
+    for (std::size_t k = len(rng); k > 0; --k) append_utf8(s, pool[pick(rng)]);
     if (nfc_fast(s) != nfc_reference(s) && bad++ < 5) ADD_FAILURE() << s;
   }
   EXPECT_EQ(bad, 0u);
