@@ -3,27 +3,19 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include <algorithm>
-#include <atomic>
 #include <cerrno>
-#include <charconv>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
-#include <exception>
-#include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
-#include <span>
 #include <string>
-#include <vector>
 
 #include "cli/command.hpp"
 #include "core/error.hpp"
-#include "core/line_chunk_reader.hpp"
+#include "core/parallel_for.hpp"
 #include "tokenizer/hf_tokenizer.hpp"
-#include "tokenizer/jsonl_lines.hpp"
-#include "tokenizer/parallel_for.hpp"
+#include "tokenizer/jsonl_tokenize_pipeline.hpp"
 
 namespace instill::cli {
 namespace {
@@ -67,181 +59,72 @@ std::map<std::string, std::vector<std::string>> parse_special_tokens(const std::
   return out;
 }
 
-// Appends {"ids": [...]} (and "tokens" when asked) and a newline, the output of one line.
-void append_encoding(std::string& out, std::span<const int32_t> ids,
-                     const tokenizer::HfTokenizer* with_tokens) {
-  out += "{\"ids\": [";
-  // Written through a pointer into reserved room: per-id string appends cost more than the
-  // number formatting itself. An int32 takes at most 11 characters, plus ", ".
-  const std::size_t old = out.size();
-  out.resize(old + ids.size() * 13);
-  char* p = out.data() + old;
-  for (std::size_t k = 0; k < ids.size(); ++k) {
-    if (k) {
-      *p++ = ',';
-      *p++ = ' ';
-    }
-    p = std::to_chars(p, p + 11, ids[k]).ptr;
-  }
-  out.resize(static_cast<std::size_t>(p - out.data()));
-  out += "]";
-  if (with_tokens) {
-    out += ", \"tokens\": [";
-    for (std::size_t k = 0; k < ids.size(); ++k) {
-      if (k) out += ", ";
-      tokenizer::append_json_string(out, with_tokens->core().id_to_token(ids[k]).value_or(""));
-    }
-    out += "]";
-  }
-  out += "}\n";
-}
-
-// Lines of one chunk are cut into tasks of about this many bytes: small enough to balance
-// the threads, large enough that handing them out costs nothing. A line also counts a fixed
-// cost, so that items without text (formatting after padding "longest") are still shared.
-constexpr std::size_t kTaskBytes = 64 * 1024;
-constexpr std::size_t kLineCost = 256;
-
-// One task: a run of consecutive lines, its output, and the error that stopped it (if any).
-// The output then holds the lines before the failing one, so that everything before the
-// first bad line of the input is written before the error is reported.
-struct LineTask {
-  std::size_t first = 0, last = 0;  // [first, last) into the chunk's lines
-  std::string output;
-  std::exception_ptr error;
-};
-
-std::vector<LineTask> cut_into_tasks(const std::vector<NumberedLine>& lines) {
-  std::vector<LineTask> tasks;
-  std::size_t bytes = 0;
-  for (std::size_t i = 0; i < lines.size(); ++i) {
-    if (tasks.empty() || bytes >= kTaskBytes) {
-      tasks.emplace_back();
-      tasks.back().first = i;
-      bytes = 0;
-    }
-    bytes += lines[i].text.size() + kLineCost;
-    tasks.back().last = i + 1;
-  }
-  return tasks;
-}
-
-// Runs fn(line, task.output) over every task's lines on `threads` threads, then writes the
-// outputs in input order; the first error (in input order) is rethrown after the output of
-// the lines before it.
-void process_chunk(const std::vector<NumberedLine>& lines, unsigned threads,
-                   const std::function<void(const NumberedLine&, std::string&)>& fn) {
-  auto tasks = cut_into_tasks(lines);
-  tokenizer::parallel_for(
-      tasks.size(), threads,
-      [&](std::size_t t) {
-        LineTask& task = tasks[t];
-        try {
-          for (std::size_t i = task.first; i < task.last; ++i) fn(lines[i], task.output);
-        } catch (...) {
-          task.error = std::current_exception();
-        }
-      },
-      /*grain=*/1);
-  for (const auto& task : tasks) {
-    std::fwrite(task.output.data(), 1, task.output.size(), stdout);
-    if (task.error) std::rethrow_exception(task.error);
-  }
-}
-
 using Clock = std::chrono::steady_clock;
 
 double ms_since(Clock::time_point start) {
   return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
 }
 
+tokenizer::JsonlTokenizeOptions pipeline_options(const TokenizeArgs& a) {
+  tokenizer::JsonlTokenizeOptions o;
+  if (a.max_length >= 0) o.encode.max_length = static_cast<std::size_t>(a.max_length);
+  o.encode.truncation = a.truncation;
+  o.encode.add_special_tokens = !a.no_add_special_tokens;
+  if (a.padding == "max_length") {
+    o.encode.padding = tokenizer::PaddingMode::kMaxLength;
+  } else if (a.padding == "longest") {
+    o.encode.padding = tokenizer::PaddingMode::kLongest;
+  } else if (!a.padding.empty()) {
+    throw UsageError("--padding must be max_length or longest");
+  }
+  o.decode = a.decode;
+  o.skip_special_tokens = a.skip_special_tokens;
+  o.with_tokens = a.tokens;
+  o.count_tokens = a.stats;
+  o.threads = a.threads;
+  return o;
+}
+
+// The --input file opened for reading (closed with this), or stdin.
+class InputFd {
+ public:
+  explicit InputFd(const std::string& path) {
+    if (path.empty()) return;
+    fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd_ < 0) throw Error("cannot open input file " + path + ": " + std::strerror(errno));
+  }
+  ~InputFd() {
+    if (fd_ != STDIN_FILENO) ::close(fd_);
+  }
+  InputFd(const InputFd&) = delete;
+  InputFd& operator=(const InputFd&) = delete;
+  int get() const { return fd_; }
+
+ private:
+  int fd_ = STDIN_FILENO;
+};
+
 void run_tokenize(const TokenizeArgs& a) {
   const auto start = Clock::now();
   auto tok = tokenizer::HfTokenizer::from_pretrained(a.tokenizer);
   if (!a.special_tokens.empty()) tok.add_special_tokens(parse_special_tokens(a.special_tokens));
-  tokenizer::EncodeOptions options;
-  if (a.max_length >= 0) options.max_length = static_cast<std::size_t>(a.max_length);
-  options.truncation = a.truncation;
-  options.add_special_tokens = !a.no_add_special_tokens;
-  if (a.padding == "max_length") {
-    options.padding = tokenizer::PaddingMode::kMaxLength;
-  } else if (a.padding == "longest") {
-    options.padding = tokenizer::PaddingMode::kLongest;
-  } else if (!a.padding.empty()) {
-    throw UsageError("--padding must be max_length or longest");
-  }
-
-  int fd = STDIN_FILENO;
-  if (!a.input.empty()) {
-    fd = ::open(a.input.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) throw Error("cannot open input file " + a.input + ": " + std::strerror(errno));
-  }
-  struct CloseFd {
-    int fd;
-    ~CloseFd() {
-      if (fd != STDIN_FILENO) ::close(fd);
-    }
-  } close_input{fd};
+  const auto options = pipeline_options(a);
+  const InputFd input(a.input);
   const double load_ms = ms_since(start);
-  const auto encode_start = Clock::now();
-  std::size_t input_bytes = 0, line_count = 0;
-  std::atomic<std::size_t> token_count{0};
-  LineChunkReader reader(fd, a.input.empty() ? "stdin" : a.input);
-  const tokenizer::HfTokenizer* with_tokens = a.tokens ? &tok : nullptr;
-  // Parsing the JSON, encoding and formatting run on the worker threads, chunk by chunk;
-  // reading a chunk, finding its lines and writing the output are serial (a few ms per 4 MB).
-  // Padding "longest" needs the whole input first (HF pads to the longest of the batch).
-  const bool whole_input = !a.decode && options.padding == tokenizer::PaddingMode::kLongest;
-  std::vector<std::string> texts;  // whole_input only
-  std::string_view chunk;
-  while (reader.next(chunk)) {
-    const auto lines = reader.lines(chunk, /*skip_empty=*/true);
-    input_bytes += chunk.size();
-    line_count += lines.size();
-    if (whole_input) {
-      std::vector<std::string> chunk_texts(lines.size());
-      process_chunk(lines, a.threads, [&](const NumberedLine& line, std::string&) {
-        thread_local tokenizer::JsonlLineParser parser;
-        chunk_texts[static_cast<std::size_t>(&line - lines.data())] =
-            parser.text(line.text, line.number);
-      });
-      for (auto& t : chunk_texts) texts.push_back(std::move(t));
-      continue;
-    }
-    process_chunk(lines, a.threads, [&](const NumberedLine& line, std::string& out) {
-      thread_local tokenizer::JsonlLineParser parser;
-      if (a.decode) {
-        const auto ids = parser.ids(line.text, line.number);
-        out += "{\"text\": ";
-        tokenizer::append_json_string(out, tok.decode(ids, a.skip_special_tokens));
-        out += "}\n";
-      } else {
-        const auto ids = tok.encode(parser.text(line.text, line.number), options);
-        if (a.stats) token_count.fetch_add(ids.size(), std::memory_order_relaxed);
-        append_encoding(out, ids, with_tokens);
-      }
-    });
-  }
-  if (whole_input) {
-    const auto all = tok.encode_batch(texts, options, a.threads);
-    std::vector<NumberedLine> items(all.size());  // only the count matters for the tasks
-    for (std::size_t i = 0; i < items.size(); ++i) items[i].number = i;
-    process_chunk(items, a.threads, [&](const NumberedLine& item, std::string& out) {
-      append_encoding(out, all[item.number], with_tokens);
-    });
-    for (const auto& ids : all) token_count += ids.size();
-  }
+  const auto work_start = Clock::now();
+  const auto stats = tokenizer::tokenize_jsonl(
+      tok, input.get(), a.input.empty() ? "stdin" : a.input, options, stdout);
   std::fflush(stdout);
   if (std::ferror(stdout)) throw Error("cannot write the output to stdout");
   if (a.stats) {
     // One line, stable format, so that benchmarks can read it.
-    const double work_ms = ms_since(encode_start);
+    const double work_ms = ms_since(work_start);
     std::fprintf(stderr,
                  "tokenize stats: load_ms %.1f work_ms %.1f lines %zu bytes %zu tokens %zu "
                  "threads %u MB/s %.1f\n",
-                 load_ms, work_ms, line_count, input_bytes, token_count.load(),
-                 tokenizer::resolve_threads(a.threads),
-                 work_ms > 0 ? static_cast<double>(input_bytes) / 1e3 / work_ms : 0.0);
+                 load_ms, work_ms, stats.lines, stats.input_bytes, stats.tokens,
+                 resolve_threads(a.threads),
+                 work_ms > 0 ? static_cast<double>(stats.input_bytes) / 1e3 / work_ms : 0.0);
   }
 }
 

@@ -2,9 +2,9 @@
 
 #include <cstdlib>
 #include <filesystem>
-#include <thread>
 
 #include "core/error.hpp"
+#include "core/parallel_for.hpp"
 
 namespace instill::config {
 
@@ -65,8 +65,7 @@ ResolverSet modalities_resolvers(const ResolverContext& context) {
                 "experiment_id)");
   });
 
-  const int cpus = context.num_cpus > 0 ? context.num_cpus
-                                        : static_cast<int>(std::thread::hardware_concurrency());
+  const int cpus = static_cast<int>(resolve_threads(context.num_cpus));
   set.add("node_env", [cpus](const std::vector<std::string>& args) -> Value {
     expect_args(args, 1, 1, "one variable name");
     if (args[0] == "num_cpus") return Value(static_cast<int64_t>(cpus));

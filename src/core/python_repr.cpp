@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "core/utf8.hpp"
+
 namespace instill {
 
 std::string python_float_repr(double v) {
@@ -57,36 +59,6 @@ std::string python_float_repr(double v) {
 
 namespace {
 
-// Decodes one UTF-8 (or WTF-8 surrogate) sequence; invalid bytes come back as themselves
-// with length 1 so that nothing is lost.
-uint32_t decode_utf8(std::string_view s, size_t i, size_t& len) {
-  const auto b0 = static_cast<unsigned char>(s[i]);
-  auto cont = [&](size_t k) {
-    return i + k < s.size() && (static_cast<unsigned char>(s[i + k]) & 0xC0) == 0x80;
-  };
-  if (b0 < 0x80) {
-    len = 1;
-    return b0;
-  }
-  if ((b0 & 0xE0) == 0xC0 && cont(1)) {
-    len = 2;
-    return ((b0 & 0x1Fu) << 6) | (static_cast<unsigned char>(s[i + 1]) & 0x3Fu);
-  }
-  if ((b0 & 0xF0) == 0xE0 && cont(1) && cont(2)) {
-    len = 3;
-    return ((b0 & 0x0Fu) << 12) | ((static_cast<unsigned char>(s[i + 1]) & 0x3Fu) << 6) |
-           (static_cast<unsigned char>(s[i + 2]) & 0x3Fu);
-  }
-  if ((b0 & 0xF8) == 0xF0 && cont(1) && cont(2) && cont(3)) {
-    len = 4;
-    return ((b0 & 0x07u) << 18) | ((static_cast<unsigned char>(s[i + 1]) & 0x3Fu) << 12) |
-           ((static_cast<unsigned char>(s[i + 2]) & 0x3Fu) << 6) |
-           (static_cast<unsigned char>(s[i + 3]) & 0x3Fu);
-  }
-  len = 1;
-  return b0;
-}
-
 // str.isprintable() for the code points that matter in practice: controls, format and
 // separator characters other than ' ', surrogates and private use. (Unassigned code points
 // would need the Unicode database; they are printed raw.)
@@ -118,7 +90,7 @@ void append_string_repr(std::string& out, std::string_view s) {
   out += quote;
   for (size_t i = 0; i < s.size();) {
     size_t len = 1;
-    const uint32_t cp = decode_utf8(s, i, len);
+    const uint32_t cp = decode_utf8_at(s, i, len);
     if (cp == static_cast<uint32_t>(quote) || cp == '\\') {
       out += '\\';
       out += static_cast<char>(cp);

@@ -10,7 +10,7 @@ extern "C" {
 #include "core/error.hpp"
 #include "core/python_json.hpp"
 #include "core/python_repr.hpp"
-#include "text/utf8.hpp"
+#include "core/utf8.hpp"
 
 namespace instill::data {
 
@@ -74,7 +74,7 @@ std::optional<std::string> JqQuery::fast_path(std::string_view json_line, bool& 
     const Value* child = v.as_map().find(key);
     v = child ? *child : Value();
   }
-  if (v.is_string() && !text::is_valid_utf8(v.as_string()))
+  if (v.is_string() && !is_valid_utf8(v.as_string()))
     return std::nullopt;  // lone surrogates: libjq's rules
   handled = true;
   if (v.is_null())

@@ -3,18 +3,17 @@
 #include <algorithm>
 #include <iostream>
 #include <optional>
-#include <thread>
 
 #include "config/registry.hpp"
 #include "core/error.hpp"
+#include "core/parallel_for.hpp"
 #include "core/progress.hpp"
+#include "core/utf8.hpp"
 #include "data/components.hpp"
 #include "data/jq_query.hpp"
 #include "data/pbin.hpp"
 #include "data/pickle.hpp"
 #include "data/raw_index.hpp"
-#include "text/utf8.hpp"
-#include "tokenizer/parallel_for.hpp"
 
 namespace instill::data {
 
@@ -52,8 +51,7 @@ PackStats pack_encoded_data(const PackSettings& s, const TokenizerComponent& tok
     token_size = needed;
   }
   const uint32_t eod = static_cast<uint32_t>(tokenizer.token_id(s.eod_token));
-  const unsigned threads = static_cast<unsigned>(std::max(
-      1, s.num_cpus > 0 ? s.num_cpus : static_cast<int>(std::thread::hardware_concurrency())));
+  const unsigned threads = resolve_threads(s.num_cpus);
   JqQuery check_program(s.jq_pattern);  // a bad jq_pattern fails before anything is written
 
   PbinWriter writer(s.dst_path, token_size);
@@ -64,7 +62,7 @@ PackStats pack_encoded_data(const PackSettings& s, const TokenizerComponent& tok
   std::vector<std::vector<uint32_t>> kept_ids(s.on_document ? kChunkDocuments : 0);
   for (size_t chunk = 0; chunk < index.size(); chunk += kChunkDocuments) {
     const size_t n = std::min(kChunkDocuments, index.size() - chunk);
-    tokenizer::parallel_for(n, threads, [&](size_t k) {
+    parallel_for(n, threads, [&](size_t k) {
       // libjq state is per thread; compiled once per thread and program.
       thread_local std::unique_ptr<JqQuery> jq;
       if (!jq || jq->program() != s.jq_pattern) jq = std::make_unique<JqQuery>(s.jq_pattern);
@@ -73,7 +71,7 @@ PackStats pack_encoded_data(const PackSettings& s, const TokenizerComponent& tok
       const auto [off, len] = index[chunk + k];
       const std::string_view line(src.view().data() + off, len);
       try {
-        if (!text::is_valid_utf8(line)) throw Error("the line is not valid UTF-8");
+        if (!is_valid_utf8(line)) throw Error("the line is not valid UTF-8");
         const auto tokens = tokenizer.tokenize(jq->first_string(line));
         if (tokens.empty())
           throw Error("the tokenizer produced no tokens for this document (empty sample)");

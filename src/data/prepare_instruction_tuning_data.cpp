@@ -13,6 +13,7 @@
 #include "config/schema.hpp"
 #include "core/error.hpp"
 #include "core/fs.hpp"
+#include "core/parallel_for.hpp"
 #include "core/progress.hpp"
 #include "core/python_json.hpp"
 #include "core/python_yaml_dump.hpp"
@@ -23,8 +24,7 @@
 #include "data/python_random.hpp"
 #include "data/raw_index.hpp"
 #include "jinja/template.hpp"
-#include "text/utf8.hpp"
-#include "tokenizer/parallel_for.hpp"
+#include "core/utf8.hpp"
 
 namespace instill::data {
 
@@ -132,7 +132,7 @@ RecordOutcome process_record(std::string_view line, const Settings& s, const jin
                              const std::vector<std::string>& markers) {
   RecordOutcome out;
   try {
-    if (!text::is_valid_utf8(line)) throw Error("the line is not valid UTF-8");
+    if (!is_valid_utf8(line)) throw Error("the line is not valid UTF-8");
     Value record = json_loads(line);
     if (!record.is_map()) throw Error("expected a JSON object, got a " + record.python_type_name());
     Value* messages = record.as_map().find(s.messages_key);
@@ -164,7 +164,7 @@ RecordOutcome process_record(std::string_view line, const Settings& s, const jin
     context.set("chat_template_data", s.chat_template_data);
     record.as_map().set("chat", Value(tpl.render_text(context)));
     out.json_line = json_dumps(record);
-    if (!text::is_valid_utf8(out.json_line))
+    if (!is_valid_utf8(out.json_line))
       throw Error(
           "the record holds a lone surrogate (\\udXXX escape), which cannot be written as UTF-8");
     out.json_line += '\n';
@@ -269,9 +269,7 @@ RenderedRecords render_partitions(const Settings& s, const PrepareOptions& optio
   PythonRandom rng(s.seed);
   MappedFile input(s.src_path);
   LineReader reader(input.view());
-  const unsigned threads = static_cast<unsigned>(
-      std::max(1, options.num_threads > 0 ? options.num_threads
-                                          : static_cast<int>(std::thread::hardware_concurrency())));
+  const unsigned threads = resolve_threads(options.num_threads);
   constexpr size_t kChunk = 512;
   std::vector<std::string_view> lines;
   std::vector<RecordOutcome> outcomes(kChunk);
@@ -283,9 +281,8 @@ RenderedRecords render_partitions(const Settings& s, const PrepareOptions& optio
     std::string_view line;
     while (lines.size() < kChunk && (more = reader.next(line))) lines.push_back(line);
     if (lines.empty()) break;
-    tokenizer::parallel_for(lines.size(), threads, [&](size_t k) {
-      outcomes[k] = process_record(lines[k], s, tpl, markers);
-    });
+    parallel_for(lines.size(), threads,
+                 [&](size_t k) { outcomes[k] = process_record(lines[k], s, tpl, markers); });
     for (size_t k = 0; k < lines.size(); ++k) {
       ++line_number;
       const int p =

@@ -1,6 +1,7 @@
 // Evaluation of expression nodes and rendering of statement nodes.
 #include <algorithm>
 
+#include "core/utf8.hpp"
 #include "jinja/arguments.hpp"
 #include "jinja/builtins.hpp"
 #include "jinja/runtime.hpp"
@@ -68,7 +69,7 @@ Value apply_slice(Renderer& r, const Value& object, const SliceExpr& s) {
     const auto cps = text::to_code_points(object.as_string());
     slice_indices(r, start_v, stop_v, step_v, static_cast<int64_t>(cps.size()), start, stop, step);
     std::string out;
-    for_slice(start, stop, step, [&](size_t i) { text::append_utf8(out, cps[i]); });
+    for_slice(start, stop, step, [&](size_t i) { append_utf8(out, cps[i]); });
     return Value(std::move(out));
   }
   if (is_undefined(object)) {

@@ -9,6 +9,7 @@
 
 #include "core/python_json.hpp"
 #include "core/python_repr.hpp"
+#include "core/utf8.hpp"
 #include "jinja/arguments.hpp"
 #include "jinja/builtins.hpp"
 #include "text/python_str.hpp"
@@ -60,7 +61,7 @@ Value f_title(Renderer&, const Value& in, CallArgs&) {
   bool at_word_start = true;
   for (size_t i = 0; i < s.size();) {
     size_t len = 1;
-    const uint32_t cp = text::decode_utf8_at(s, i, len);
+    const uint32_t cp = decode_utf8_at(s, i, len);
     const bool sep =
         text::py_isspace(cp) || cp == '-' || cp == '(' || cp == '{' || cp == '[' || cp == '<';
     if (sep) {
@@ -138,7 +139,7 @@ Value f_replace(Renderer& r, const Value& in, CallArgs& args) {
         ++done;
       }
       size_t len = 1;
-      text::decode_utf8_at(s, i, len);
+      decode_utf8_at(s, i, len);
       out.append(s, i, len);
       i += len;
     }

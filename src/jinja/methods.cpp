@@ -6,6 +6,7 @@
 #include <unordered_set>
 
 #include "core/python_repr.hpp"
+#include "core/utf8.hpp"
 #include "jinja/arguments.hpp"
 #include "jinja/builtins.hpp"
 #include "text/python_str.hpp"
@@ -132,7 +133,7 @@ std::string apply_format_spec(Renderer& r, const Value& v, const std::string& sp
   char align = 0;
   auto is_align = [](char c) { return c == '<' || c == '>' || c == '^' || c == '='; };
   size_t first_len = 1;
-  if (!spec.empty()) text::decode_utf8_at(spec, 0, first_len);
+  if (!spec.empty()) decode_utf8_at(spec, 0, first_len);
   if (spec.size() > first_len && is_align(spec[first_len])) {
     fill = spec.substr(0, first_len);
     align = spec[first_len];

@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "core/python_repr.hpp"
+#include "core/utf8.hpp"
 #include "jinja/runtime.hpp"
 #include "text/python_str.hpp"
 
@@ -373,7 +374,7 @@ ValueList iterate(const Value& v) {
     const std::string& s = v.as_string();
     for (size_t i = 0; i < s.size();) {
       size_t len = 1;
-      text::decode_utf8_at(s, i, len);
+      decode_utf8_at(s, i, len);
       chars.emplace_back(s.substr(i, len));
       i += len;
     }

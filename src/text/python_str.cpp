@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "core/utf8.hpp"
+
 namespace instill::text {
 
 std::vector<uint32_t> to_code_points(std::string_view s) {
@@ -259,9 +261,7 @@ std::vector<std::string> py_split(std::string_view s, const std::optional<std::s
     while (i < cps.size() && py_isspace(cps[i])) ++i;
     if (i >= cps.size()) break;
     if (maxsplit >= 0 && static_cast<int64_t>(parts.size()) >= maxsplit) {
-      size_t e = cps.size();
-      while (e > i && py_isspace(cps[e - 1])) --e;
-      parts.push_back(from_code_points(cps, i, e));
+      parts.push_back(from_code_points(cps, i, cps.size()));  // keeps trailing whitespace
       break;
     }
     size_t j = i;
@@ -295,9 +295,7 @@ std::vector<std::string> py_rsplit(std::string_view s, const std::optional<std::
     while (e > 0 && py_isspace(cps[e - 1])) --e;
     if (e == 0) break;
     if (static_cast<int64_t>(parts.size()) >= maxsplit) {
-      size_t b = 0;
-      while (b < e && py_isspace(cps[b])) ++b;
-      parts.push_back(from_code_points(cps, b, e));
+      parts.push_back(from_code_points(cps, 0, e));  // keeps leading whitespace
       break;
     }
     size_t b = e;

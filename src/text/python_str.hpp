@@ -8,12 +8,8 @@
 #include <string_view>
 #include <vector>
 
-#include "core/utf8.hpp"
-
 namespace instill::text {
 
-using instill::append_utf8;     // core/utf8.hpp
-using instill::decode_utf8_at;  // core/utf8.hpp
 std::vector<uint32_t> to_code_points(std::string_view s);
 std::string from_code_points(const std::vector<uint32_t>& cps, size_t begin, size_t end);
 size_t code_point_count(std::string_view s);

@@ -6,7 +6,7 @@
 #include <memory>
 
 #include "core/error.hpp"
-#include "text/utf8.hpp"
+#include "core/utf8.hpp"
 
 namespace instill::text {
 

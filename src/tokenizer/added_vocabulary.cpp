@@ -1,7 +1,7 @@
 #include "tokenizer/added_vocabulary.hpp"
 
+#include "core/utf8.hpp"
 #include "text/unicode_properties.hpp"
-#include "text/utf8.hpp"
 #include "tokenizer/normalizers.hpp"
 
 namespace instill::tokenizer {
@@ -11,7 +11,7 @@ namespace {
 char32_t char_before(std::string_view text, std::size_t pos) {
   std::size_t start = pos - 1;
   while (start > 0 && (static_cast<unsigned char>(text[start]) & 0xC0) == 0x80) --start;
-  return text::decode_utf8_unchecked(text, start);
+  return decode_utf8_unchecked(text, start);
 }
 
 // Start of the whitespace run that ends at pos (HF: `\s*$` on text[..pos]).
@@ -20,7 +20,7 @@ std::size_t whitespace_run_start(std::string_view text, std::size_t pos) {
     std::size_t start = pos - 1;
     while (start > 0 && (static_cast<unsigned char>(text[start]) & 0xC0) == 0x80) --start;
     std::size_t probe = start;
-    if (!text::is_whitespace(text::decode_utf8_unchecked(text, probe))) break;
+    if (!text::is_whitespace(decode_utf8_unchecked(text, probe))) break;
     pos = start;
   }
   return pos;
@@ -30,7 +30,7 @@ std::size_t whitespace_run_start(std::string_view text, std::size_t pos) {
 std::size_t whitespace_run_end(std::string_view text, std::size_t pos) {
   while (pos < text.size()) {
     std::size_t next = pos;
-    if (!text::is_whitespace(text::decode_utf8_unchecked(text, next))) break;
+    if (!text::is_whitespace(decode_utf8_unchecked(text, next))) break;
     pos = next;
   }
   return pos;
@@ -131,7 +131,7 @@ void AddedVocabulary::split(Piece&& piece, const Matcher& matcher, Pieces& out) 
       const bool word_before = start > 0 && text::is_word_char(char_before(text, start));
       std::size_t next = stop;
       const bool word_after =
-          stop < text.size() && text::is_word_char(text::decode_utf8_unchecked(text, next));
+          stop < text.size() && text::is_word_char(decode_utf8_unchecked(text, next));
       if (word_before || word_after) continue;
     }
     if (token.lstrip) start = std::max(whitespace_run_start(text, start), start_offset);

@@ -7,7 +7,7 @@
 #include <new>
 
 #include "core/error.hpp"
-#include "text/utf8.hpp"
+#include "core/utf8.hpp"
 
 namespace instill::tokenizer {
 
@@ -133,24 +133,15 @@ namespace {
 constexpr std::string_view kMetaspaceMarker = "\xE2\x96\x81";  // U+2581
 constexpr std::size_t kChunkingMinBytes = 64;
 
-// Code point of the well-formed UTF-8 character of 1-3 bytes at the start of ch (its whole
-// length), or -1.
+// Code point of the well-formed UTF-8 character of 1-3 bytes that is the whole of ch (a
+// surrogate included; an overlong form not), or -1.
 int32_t bmp_code_point(std::string_view ch) {
-  const auto b0 = static_cast<unsigned char>(ch[0]);
-  if (ch.size() == 1) return b0 < 0x80 ? b0 : -1;
-  if (ch.size() == 2) {
-    const auto b1 = static_cast<unsigned char>(ch[1]);
-    if (b0 < 0xC2 || b0 > 0xDF || (b1 & 0xC0) != 0x80) return -1;
-    return static_cast<int32_t>(((b0 & 0x1Fu) << 6) | (b1 & 0x3Fu));
-  }
-  if (ch.size() == 3) {
-    const auto b1 = static_cast<unsigned char>(ch[1]);
-    const auto b2 = static_cast<unsigned char>(ch[2]);
-    if ((b0 & 0xF0) != 0xE0 || (b1 & 0xC0) != 0x80 || (b2 & 0xC0) != 0x80) return -1;
-    const uint32_t cp = ((b0 & 0x0Fu) << 12) | ((b1 & 0x3Fu) << 6) | (b2 & 0x3Fu);
-    return cp < 0x800 ? -1 : static_cast<int32_t>(cp);  // overlong
-  }
-  return -1;
+  std::size_t length = 0;
+  const uint32_t cp = decode_utf8_at(ch, 0, length);
+  const uint32_t shortest_form_min = length == 1 ? 0 : length == 2 ? 0x80 : 0x800;
+  if (length != ch.size() || length > 3 || cp < shortest_form_min) return -1;
+  if (length == 1 && cp >= 0x80) return -1;  // a lone continuation or lead byte
+  return static_cast<int32_t>(cp);
 }
 }  // namespace
 
@@ -352,7 +343,7 @@ void BpeModel::build_adjacent_pairs() const {
     int32_t prev_cp = -1;
     while (i < token.size()) {
       const std::size_t len = std::min<std::size_t>(
-          text::utf8_sequence_length(static_cast<unsigned char>(token[i])), token.size() - i);
+          utf8_sequence_length(static_cast<unsigned char>(token[i])), token.size() - i);
       const std::string_view ch = token.substr(i, len);
       const uint32_t code = char_code(ch);
       const int32_t cp = bmp_code_point(ch);
@@ -398,8 +389,7 @@ void BpeModel::find_chunk_starts(std::string_view word, std::vector<std::size_t>
       ++i;
       continue;
     }
-    const std::size_t len =
-        std::min<std::size_t>(text::utf8_sequence_length(lead), word.size() - i);
+    const std::size_t len = std::min<std::size_t>(utf8_sequence_length(lead), word.size() - i);
     const std::string_view ch = word.substr(i, len);
     const bool in_vocab = is_vocab_char(ch);
     if (i > 0 && in_vocab && prev_in_vocab) {
@@ -568,7 +558,7 @@ void BpeModel::initial_symbols(std::string_view word, std::vector<int32_t>& symb
       ++i;
       continue;
     }
-    i += text::utf8_sequence_length(lead);
+    i += utf8_sequence_length(lead);
     if (i > word.size()) i = word.size();
     const std::string_view ch = word.substr(start, i - start);
     // Without affixes the table resolves every BMP character; the rest needs the vocab.

@@ -1,6 +1,6 @@
 #include "tokenizer/byte_level.hpp"
 
-#include "text/utf8.hpp"
+#include "core/utf8.hpp"
 
 namespace instill::tokenizer {
 namespace {
@@ -26,7 +26,7 @@ const std::array<char32_t, 256>& byte_to_cp() {
 const std::array<std::string, 256>& byte_to_unicode_table() {
   static const std::array<std::string, 256> table = [] {
     std::array<std::string, 256> t;
-    for (int b = 0; b < 256; ++b) text::append_utf8(t[b], byte_to_cp()[b]);
+    for (int b = 0; b < 256; ++b) append_utf8(t[b], byte_to_cp()[b]);
     return t;
   }();
   return table;

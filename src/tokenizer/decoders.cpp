@@ -1,6 +1,6 @@
 #include "tokenizer/decoders.hpp"
 
-#include "text/utf8.hpp"
+#include "core/utf8.hpp"
 #include "tokenizer/byte_level.hpp"
 
 namespace instill::tokenizer {
@@ -47,7 +47,7 @@ void ByteLevelDecoder::decode_chain(std::vector<std::string>& tokens) const {
     std::size_t i = 0;
     while (i < t.size()) {
       char32_t cp = 0;
-      if (!text::decode_utf8(t, i, cp)) {
+      if (!decode_utf8(t, i, cp)) {
         mapped = false;
         break;
       }
@@ -63,7 +63,7 @@ void ByteLevelDecoder::decode_chain(std::vector<std::string>& tokens) const {
       bytes.append(t);
     }
   }
-  tokens.assign(1, text::utf8_lossy(bytes));
+  tokens.assign(1, utf8_lossy(bytes));
 }
 
 void MetaspaceDecoder::decode_chain(std::vector<std::string>& tokens) const {
@@ -81,7 +81,7 @@ void ByteFallbackDecoder::decode_chain(std::vector<std::string>& tokens) const {
   std::size_t pending_count = 0;
   auto flush = [&] {
     if (pending_count == 0) return;
-    if (text::is_valid_utf8(pending)) {
+    if (is_valid_utf8(pending)) {
       out.push_back(pending);
     } else {
       for (std::size_t k = 0; k < pending_count; ++k) out.emplace_back("\xEF\xBF\xBD");

@@ -5,7 +5,7 @@
 #include <memory>
 #include <string>
 
-#include "text/utf8.hpp"
+#include "core/utf8.hpp"
 #include "tokenizer/byte_level.hpp"
 
 namespace instill::tokenizer {
@@ -24,7 +24,7 @@ Class classify_with_pcre2(char32_t cp) {
   static const SplitPattern letter(R"(\p{L})", true), number(R"(\p{N})", true),
       space(R"(\s)", true);
   std::string ch;
-  text::append_utf8(ch, cp);
+  append_utf8(ch, cp);
   std::vector<Span> m;
   letter.find_all(ch, m);
   if (!m.empty()) return kLetter;
@@ -74,7 +74,7 @@ class Cursor {
       return kAsciiClasses[b];
     }
     std::size_t j = i;
-    const char32_t cp = text::decode_utf8_unchecked(s_, j);
+    const char32_t cp = decode_utf8_unchecked(s_, j);
     len = j - i;
     return classify(cp, memo_);
   }

@@ -6,7 +6,7 @@
 
 #include "core/error.hpp"
 #include "core/hf_hub.hpp"
-#include "tokenizer/parallel_for.hpp"
+#include "core/parallel_for.hpp"
 #include "tokenizer/tokenizer_folder.hpp"
 #include "tokenizer/tokenizer_json_loader.hpp"
 

@@ -5,7 +5,7 @@
 #include <cstdio>
 
 #include "core/error.hpp"
-#include "text/utf8.hpp"
+#include "core/utf8.hpp"
 
 namespace instill::tokenizer {
 
@@ -32,7 +32,7 @@ std::string JsonlLineParser::text(std::string_view line, std::size_t line_no) {
     throw Error(where() + "expected an object with a string field \"text\"");
   }
   std::size_t bad = 0;
-  if (!text::is_valid_utf8(s, &bad)) {
+  if (!is_valid_utf8(s, &bad)) {
     throw Error(where() + "invalid UTF-8 or lone surrogate in \"text\" at byte " +
                 std::to_string(bad));
   }

@@ -5,8 +5,8 @@
 #include <algorithm>
 #include <vector>
 
+#include "core/utf8.hpp"
 #include "text/unicode_properties.hpp"
-#include "text/utf8.hpp"
 
 namespace instill::tokenizer {
 namespace {
@@ -51,7 +51,7 @@ class NfcInert {
       }
       for (utf8proc_ssize_t k = 1; k < n; ++k) mark(static_cast<char32_t>(buf[k]));
       std::string one;
-      text::append_utf8(one, cp);
+      append_utf8(one, cp);
       if (text::normalize(one, text::NormalizationForm::kNFC) != one) mark(cp);
     }
     // Hangul vowel and trailing jamo compose algorithmically (L+V, LV+T; utf8proc also
@@ -74,7 +74,7 @@ void nfc_in_place(std::string& text) {
   if (i > 0) last_start = i - 1;
   while (i < text.size()) {
     const std::size_t start = i;
-    const char32_t cp = text::decode_utf8_unchecked(text, i);
+    const char32_t cp = decode_utf8_unchecked(text, i);
     if (inert(cp)) {
       last_start = start;
       continue;
@@ -84,7 +84,7 @@ void nfc_in_place(std::string& text) {
     std::size_t to = i;
     while (to < text.size()) {
       std::size_t next = to;
-      if (inert(text::decode_utf8_unchecked(text, next))) break;
+      if (inert(decode_utf8_unchecked(text, next))) break;
       to = next;
     }
     if (out.empty()) out.reserve(text.size() + 16);
@@ -142,7 +142,7 @@ void StripNormalizer::normalize(std::string& text) const {
     std::size_t i = 0;
     while (i < text.size()) {
       std::size_t next = i;
-      if (!text::is_whitespace(text::decode_utf8_unchecked(text, next))) break;
+      if (!text::is_whitespace(decode_utf8_unchecked(text, next))) break;
       i = next;
     }
     begin = i;
@@ -153,7 +153,7 @@ void StripNormalizer::normalize(std::string& text) const {
       std::size_t start = end - 1;
       while (start > begin && (static_cast<unsigned char>(text[start]) & 0xC0) == 0x80) --start;
       std::size_t probe = start;
-      if (!text::is_whitespace(text::decode_utf8_unchecked(text, probe))) break;
+      if (!text::is_whitespace(decode_utf8_unchecked(text, probe))) break;
       end = start;
     }
   }
@@ -165,7 +165,7 @@ void BertNormalizer::normalize(std::string& text) const {
   out.reserve(text.size());
   std::size_t i = 0;
   while (i < text.size()) {
-    const char32_t cp = text::decode_utf8_unchecked(text, i);
+    const char32_t cp = decode_utf8_unchecked(text, i);
     if (clean_text_) {
       if (cp == 0 || cp == 0xFFFD) continue;
       const bool ws_like = cp == '\t' || cp == '\n' || cp == '\r';
@@ -177,11 +177,11 @@ void BertNormalizer::normalize(std::string& text) const {
     }
     if (handle_chinese_chars_ && text::is_cjk(cp)) {
       out.push_back(' ');
-      text::append_utf8(out, cp);
+      append_utf8(out, cp);
       out.push_back(' ');
       continue;
     }
-    text::append_utf8(out, cp);
+    append_utf8(out, cp);
   }
   // HF: strip_accents defaults to the lowercase flag when unset (handled by the loader).
   if (strip_accents_)

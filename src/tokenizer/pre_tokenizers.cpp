@@ -2,8 +2,8 @@
 
 #include <algorithm>
 
+#include "core/utf8.hpp"
 #include "text/unicode_properties.hpp"
-#include "text/utf8.hpp"
 #include "tokenizer/byte_level.hpp"
 
 namespace instill::tokenizer {
@@ -16,7 +16,7 @@ std::vector<Span> char_matches(std::string_view text, Pred pred) {
   std::size_t i = 0;
   while (i < text.size()) {
     const std::size_t start = i;
-    const char32_t cp = text::decode_utf8_unchecked(text, i);
+    const char32_t cp = decode_utf8_unchecked(text, i);
     if (pred(cp)) spans.emplace_back(start, i);
   }
   return spans;

@@ -10,7 +10,7 @@
 #include <string_view>
 #include <vector>
 
-#include "tokenizer/huge_pages.hpp"
+#include "core/huge_pages.hpp"
 
 namespace instill::tokenizer {
 

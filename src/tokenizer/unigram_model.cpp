@@ -4,7 +4,7 @@
 #include <cstdio>
 
 #include "core/error.hpp"
-#include "text/utf8.hpp"
+#include "core/utf8.hpp"
 
 namespace instill::tokenizer {
 
@@ -55,8 +55,8 @@ void UnigramModel::tokenize(std::string_view s, std::vector<int32_t>& ids) const
   std::size_t start = 0;
   while (start < s.size()) {
     const double base = best[start].score;
-    const std::size_t char_len = std::min(
-        text::utf8_sequence_length(static_cast<unsigned char>(s[start])), s.size() - start);
+    const std::size_t char_len =
+        std::min(utf8_sequence_length(static_cast<unsigned char>(s[start])), s.size() - start);
     bool has_single_char = false;
     int32_t node = 0;
     for (std::size_t i = start; i < s.size(); ++i) {

@@ -21,6 +21,11 @@ class Collator : public config::Component {
   // `tokens` is [B, L] int64 on the CPU; `dataset_indices` names each row for errors.
   virtual Batch collate(const torch::Tensor& tokens,
                         const std::vector<int64_t>& dataset_indices) const = 0;
+  // The tokenizer whose token ids the collator works with (the training tokenizer), or null
+  // when it needs none.
+  virtual std::shared_ptr<const tokenizer::HfTokenizer> training_tokenizer() const {
+    return nullptr;
+  }
 };
 
 class Gpt2LlmCollator : public Collator {
@@ -50,6 +55,9 @@ class MaskLossCollatorWrapper : public Collator {
                           int64_t begin_id, int64_t end_id, int64_t ignore_index);
   Batch collate(const torch::Tensor& tokens,
                 const std::vector<int64_t>& dataset_indices) const override;
+  std::shared_ptr<const tokenizer::HfTokenizer> training_tokenizer() const override {
+    return tokenizer;
+  }
 
   // The tokenizer the marker tokens came from (the training tokenizer; may be null).
   std::shared_ptr<const tokenizer::HfTokenizer> tokenizer;

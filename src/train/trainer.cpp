@@ -134,141 +134,175 @@ double Trainer::evaluate(const DataLoader& loader, int64_t step) {
   return loss;
 }
 
-TrainResult Trainer::run() {
+// The training loop's running state: progress, the sums since the last log line and those
+// of the optimizer step in progress.
+struct Trainer::LoopState {
+  TrainingProgress progress;
+  std::vector<torch::Tensor> params;  // the trainable ones, for clipping
+  std::string tag;                    // the train loader's
+  TrainResult result;
+  int64_t run_samples = 0;  // this rank's, since the run started
+  // This optimizer step.
+  double step_loss_sum = 0;
+  int64_t step_batches = 0;
+  // Since the last log line.
+  double sum_loss = 0, last_loss = 0;
+  int64_t n_loss = 0, local_samples = 0, rows_without_targets = 0;
+  std::vector<double> grad_norms;
+  int64_t payload_at_last_log = 0, steps_at_last_log = 0;
+  Clock::time_point last_log;
+};
+
+Trainer::LoopState Trainer::start_loop() const {
+  const Settings& s = p_.settings;
+  LoopState st;
+  st.progress.num_seen_steps_previous = s.seen_steps;
+  st.progress.num_seen_tokens_previous = s.seen_tokens;
+  st.progress.num_seen_samples_previous = s.seen_samples;
+  st.progress.num_target_steps = s.num_target_steps;
+  st.progress.num_target_tokens = s.num_target_tokens;
+  for (auto& [_, prm] : p_.app_state->model->named_parameters())
+    if (prm.requires_grad()) st.params.push_back(prm);
+  st.tag = p_.train_loader->tag();
+  return st;
+}
+
+// Forward and backward of one micro-batch (gradients accumulate over `gas` of them).
+void Trainer::accumulate_micro_batch(const Batch& batch, LoopState& st) {
+  const int64_t gas = p_.settings.gradient_accumulation_steps;
+  torch::Tensor loss = micro_batch_loss(batch);
+  (loss / static_cast<double>(gas)).backward();
+  const double l = loss.item<double>();
+  st.local_samples += batch.size;
+  st.run_samples += batch.size;
+  st.rows_without_targets += batch.rows_without_targets;
+  if (batch.rows_without_targets < batch.size) {
+    st.sum_loss += l;
+    st.last_loss = l;
+    ++st.n_loss;
+    st.step_loss_sum += l;
+    ++st.step_batches;
+  }
+}
+
+// An optimizer step. Data-parallel: clip the averaged gradients (the same on every rank),
+// update this rank's shard of the parameters, then share them.
+void Trainer::optimizer_step(LoopState& st, int64_t steps_done) {
   const Settings& s = p_.settings;
   AppState& app = *p_.app_state;
-  CausalLM& model = *app.model;
-  model.module().train();
-  TrainResult result;
+  if (p_.data_parallel) p_.data_parallel->average_gradients();
+  st.grad_norms.push_back(p_.clipper->clip(st.params));
+  if (p_.data_parallel) p_.data_parallel->drop_foreign_gradients();
+  app.optimizer->step();
+  if (p_.data_parallel) p_.data_parallel->share_updated_parameters();
+  if (app.scheduler) app.scheduler->step();
+  app.optimizer->zero_grad();
+  st.progress.num_seen_steps_current = steps_done;
+  st.progress.num_seen_tokens_current = s.tokens_per_step() * steps_done;
+  st.progress.num_seen_samples_current = st.run_samples * s.dp_degree;
+  const auto step_totals = sum_over_ranks({st.step_loss_sum, static_cast<double>(st.step_batches)},
+                                          "step loss all-reduce");
+  st.result.step_losses.push_back(step_totals[1] > 0 ? step_totals[0] / step_totals[1] : 0.0);
+  st.step_loss_sum = 0;
+  st.step_batches = 0;
+  st.result.steps_done = steps_done;
+}
 
-  TrainingProgress progress;
-  progress.num_seen_steps_previous = s.seen_steps;
-  progress.num_seen_tokens_previous = s.seen_tokens;
-  progress.num_seen_samples_previous = s.seen_samples;
-  progress.num_target_steps = s.num_target_steps;
-  progress.num_target_tokens = s.num_target_tokens;
+// The metrics of the steps since the last log line; resets their sums.
+ValueMap Trainer::training_metrics(LoopState& st) {
+  const Settings& s = p_.settings;
+  const AppState& app = *p_.app_state;
+  const std::string& tag = st.tag;
+  // Spec §8.12: losses summed over ranks; "loss last" is the mean of the ranks' last.
+  const auto totals = sum_over_ranks({st.sum_loss, st.last_loss, static_cast<double>(st.n_loss),
+                                      static_cast<double>(st.rows_without_targets)},
+                                     "training loss all-reduce");
+  const double sum_loss = totals[0];
+  const double last_loss = totals[1] / static_cast<double>(s.world_size);
+  const auto n_loss = static_cast<int64_t>(totals[2]);
+  const auto rows_without_targets = static_cast<int64_t>(totals[3]);
+  const double elapsed = seconds_since(st.last_log);
+  st.last_log = Clock::now();
+  const double samples_per_s = static_cast<double>(st.local_samples * s.dp_degree) / elapsed;
+  ValueMap m;
+  m.set(tag + " loss avg", n_loss > 0 ? sum_loss / static_cast<double>(n_loss) : std::nan(""));
+  m.set(tag + " loss last", last_loss);
+  m.set("consumed tokens", st.progress.tokens());
+  double gsum = 0;
+  for (double g : st.grad_norms) gsum += g;
+  m.set("grad norm avg",
+        st.grad_norms.empty() ? 0.0 : gsum / static_cast<double>(st.grad_norms.size()));
+  m.set("grad norm last", st.grad_norms.empty() ? 0.0 : st.grad_norms.back());
+  m.set(tag + " samples/s", samples_per_s);
+  m.set(tag + " tokens/s", samples_per_s * static_cast<double>(s.sequence_length));
+  m.set(tag + " mfu (16-bit)", p_.mfu ? p_.mfu->mfu(samples_per_s) : -1.0);
+  double lr = 0;
+  const auto& lrs = app.scheduler ? app.scheduler->last_lr() : std::vector<double>{};
+  for (double x : lrs) lr += x;
+  m.set("lr mean",
+        lrs.empty() ? app.optimizer->groups().front().lr : lr / static_cast<double>(lrs.size()));
+  m.set("peak memory rank 0 (MB)", peak_memory_mb(p_.device));
+  if (rows_without_targets > 0) m.set("rows without targets", rows_without_targets);
+  if (p_.data_parallel) {
+    // What this rank handed to collectives per optimizer step since the last log.
+    const int64_t payload = p_.data_parallel->group().payload_bytes();
+    const int64_t steps_done = st.result.steps_done;
+    m.set("data parallel payload bytes/step",
+          (payload - st.payload_at_last_log) /
+              std::max<int64_t>(steps_done - st.steps_at_last_log, 1));
+    st.payload_at_last_log = payload;
+    st.steps_at_last_log = steps_done;
+  }
+  st.sum_loss = st.last_loss = 0;
+  st.n_loss = st.local_samples = st.rows_without_targets = 0;
+  st.grad_norms.clear();
+  return m;
+}
 
-  std::vector<torch::Tensor> params;
-  for (auto& [_, prm] : model.named_parameters())
-    if (prm.requires_grad()) params.push_back(prm);
+void Trainer::log_training(LoopState& st, int64_t total_steps) {
+  const ValueMap m = training_metrics(st);
+  if (p_.settings.global_rank != 0) return;
+  p_.progress->finish();
+  print_line(total_steps, st.tag, m);
+  p_.results->publish(total_steps, st.tag, m);
+}
 
+void Trainer::save_checkpoint(const TrainingProgress& progress) {
+  auto dir = p_.checkpointing->save(
+      *p_.app_state, progress,
+      p_.data_parallel ? p_.data_parallel->checkpoint_ranks() : CheckpointRanks{});
+  if (!dir.empty() && p_.settings.global_rank == 0)
+    std::cout << "checkpoint: " << dir.string() << std::endl;
+}
+
+TrainResult Trainer::run() {
+  const Settings& s = p_.settings;
+  p_.app_state->model->module().train();
+  LoopState st = start_loop();
   const int64_t gas = s.gradient_accumulation_steps;
   const int64_t num_batches = (s.num_target_steps - s.seen_steps) * gas;
-  const std::string tag = p_.train_loader->tag();
   if (static_cast<int64_t>(p_.train_loader->num_batches()) < num_batches)
     std::cerr << "warning: the train loader has " << p_.train_loader->num_batches()
               << " micro-batches, fewer than the " << num_batches
               << " the remaining steps need; training ends early (no new epoch)\n";
-
-  double sum_loss = 0, last_loss = 0, step_loss_sum = 0;
-  int64_t n_loss = 0, local_samples = 0, run_samples = 0, rows_without_targets = 0,
-          step_batches = 0;
-  std::vector<double> grad_norms;
-  int64_t payload_at_last_log = p_.data_parallel ? p_.data_parallel->group().payload_bytes() : 0;
-  int64_t steps_at_last_log = 0;
-  auto last_log = Clock::now();
+  st.payload_at_last_log = p_.data_parallel ? p_.data_parallel->group().payload_bytes() : 0;
+  st.last_log = Clock::now();
   auto it = p_.train_loader->iterate();
   Batch batch;
   for (int64_t micro = 0; micro < num_batches && it->next(batch); ++micro) {
-    torch::Tensor loss = micro_batch_loss(batch);
-    (loss / static_cast<double>(gas)).backward();
-    const double l = loss.item<double>();
-    local_samples += batch.size;
-    run_samples += batch.size;
-    rows_without_targets += batch.rows_without_targets;
-    if (batch.rows_without_targets < batch.size) {
-      sum_loss += l;
-      last_loss = l;
-      ++n_loss;
-      step_loss_sum += l;
-      ++step_batches;
-    }
-    p_.progress->update(tag, progress.steps(), s.num_target_steps);
+    accumulate_micro_batch(batch, st);
+    p_.progress->update(st.tag, st.progress.steps(), s.num_target_steps);
     if ((micro + 1) % gas != 0) continue;
-
-    // An optimizer step. Data-parallel: clip the averaged gradients (the same on every rank),
-    // update this rank's shard of the parameters, then share them.
-    if (p_.data_parallel) p_.data_parallel->average_gradients();
-    grad_norms.push_back(p_.clipper->clip(params));
-    if (p_.data_parallel) p_.data_parallel->drop_foreign_gradients();
-    app.optimizer->step();
-    if (p_.data_parallel) p_.data_parallel->share_updated_parameters();
-    if (app.scheduler) app.scheduler->step();
-    app.optimizer->zero_grad();
-    const int64_t steps_done = (micro + 1) / gas;
-    progress.num_seen_steps_current = steps_done;
-    progress.num_seen_tokens_current = s.tokens_per_step() * steps_done;
-    progress.num_seen_samples_current = run_samples * s.dp_degree;
-    const auto step_totals =
-        sum_over_ranks({step_loss_sum, static_cast<double>(step_batches)}, "step loss all-reduce");
-    result.step_losses.push_back(step_totals[1] > 0 ? step_totals[0] / step_totals[1] : 0.0);
-    step_loss_sum = 0;
-    step_batches = 0;
-    result.steps_done = steps_done;
-    const int64_t total_steps = progress.steps();
-
-    if (total_steps % s.log_interval == 0) {
-      // Spec §8.12: losses summed over ranks; "loss last" is the mean of the ranks' last.
-      const auto totals = sum_over_ranks({sum_loss, last_loss, static_cast<double>(n_loss),
-                                          static_cast<double>(rows_without_targets)},
-                                         "training loss all-reduce");
-      sum_loss = totals[0];
-      last_loss = totals[1] / static_cast<double>(s.world_size);
-      n_loss = static_cast<int64_t>(totals[2]);
-      rows_without_targets = static_cast<int64_t>(totals[3]);
-      const double elapsed = seconds_since(last_log);
-      last_log = Clock::now();
-      const double samples_per_s = static_cast<double>(local_samples * s.dp_degree) / elapsed;
-      ValueMap m;
-      m.set(tag + " loss avg", n_loss > 0 ? sum_loss / static_cast<double>(n_loss) : std::nan(""));
-      m.set(tag + " loss last", last_loss);
-      m.set("consumed tokens", progress.tokens());
-      double gsum = 0;
-      for (double g : grad_norms) gsum += g;
-      m.set("grad norm avg",
-            grad_norms.empty() ? 0.0 : gsum / static_cast<double>(grad_norms.size()));
-      m.set("grad norm last", grad_norms.empty() ? 0.0 : grad_norms.back());
-      m.set(tag + " samples/s", samples_per_s);
-      m.set(tag + " tokens/s", samples_per_s * static_cast<double>(s.sequence_length));
-      m.set(tag + " mfu (16-bit)", p_.mfu ? p_.mfu->mfu(samples_per_s) : -1.0);
-      double lr = 0;
-      const auto& lrs = app.scheduler ? app.scheduler->last_lr() : std::vector<double>{};
-      for (double x : lrs) lr += x;
-      m.set("lr mean", lrs.empty() ? app.optimizer->groups().front().lr
-                                   : lr / static_cast<double>(lrs.size()));
-      m.set("peak memory rank 0 (MB)", peak_memory_mb(p_.device));
-      if (rows_without_targets > 0) m.set("rows without targets", rows_without_targets);
-      if (p_.data_parallel) {
-        // What this rank handed to collectives per optimizer step since the last log.
-        const int64_t payload = p_.data_parallel->group().payload_bytes();
-        m.set(
-            "data parallel payload bytes/step",
-            (payload - payload_at_last_log) / std::max<int64_t>(steps_done - steps_at_last_log, 1));
-        payload_at_last_log = payload;
-        steps_at_last_log = steps_done;
-      }
-      if (s.global_rank == 0) {
-        p_.progress->finish();
-        print_line(total_steps, tag, m);
-        p_.results->publish(total_steps, tag, m);
-      }
-      sum_loss = last_loss = 0;
-      n_loss = local_samples = rows_without_targets = 0;
-      grad_norms.clear();
-    }
+    optimizer_step(st, (micro + 1) / gas);
+    const int64_t total_steps = st.progress.steps();
+    if (total_steps % s.log_interval == 0) log_training(st, total_steps);
     if (total_steps % s.eval_interval == 0 && total_steps > 0)
       for (const auto& loader : p_.eval_loaders)
-        result.last_eval_loss = evaluate(*loader, total_steps);
-    if (total_steps % s.checkpoint_interval == 0 && total_steps > 0) {
-      auto dir = p_.checkpointing->save(
-          app, progress,
-          p_.data_parallel ? p_.data_parallel->checkpoint_ranks() : CheckpointRanks{});
-      if (!dir.empty() && s.global_rank == 0)
-        std::cout << "checkpoint: " << dir.string() << std::endl;
-    }
+        st.result.last_eval_loss = evaluate(*loader, total_steps);
+    if (total_steps % s.checkpoint_interval == 0 && total_steps > 0) save_checkpoint(st.progress);
   }
   p_.progress->finish();
-  return result;
+  return st.result;
 }
 
 }  // namespace instill::train

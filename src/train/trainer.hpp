@@ -48,6 +48,13 @@ class Trainer {
   double evaluate(const DataLoader& loader, int64_t step);
 
  private:
+  struct LoopState;  // trainer.cpp
+  LoopState start_loop() const;
+  void accumulate_micro_batch(const Batch& batch, LoopState& st);
+  void optimizer_step(LoopState& st, int64_t steps_done);
+  ValueMap training_metrics(LoopState& st);
+  void log_training(LoopState& st, int64_t total_steps);
+  void save_checkpoint(const TrainingProgress& progress);
   torch::Tensor micro_batch_loss(const Batch& batch);
   // Sums over the data-parallel ranks (the values themselves for one process).
   std::vector<double> sum_over_ranks(std::vector<double> values, const std::string& what);

@@ -3,24 +3,17 @@
 // can interact with their neighbours) matches utf8proc NFC on whole strings.
 #include <gtest/gtest.h>
 
-#include <atomic>
-#include <chrono>
-#include <mutex>
 #include <random>
-#include <set>
-#include <stdexcept>
 #include <string>
-#include <thread>
 #include <unordered_map>
 #include <vector>
 
+#include "core/utf8.hpp"
 #include "oracle.hpp"
 #include "text/unicode_normalization.hpp"
-#include "text/utf8.hpp"
 #include "tokenizer/bpe_model.hpp"
 #include "tokenizer/byte_level.hpp"
 #include "tokenizer/normalizers.hpp"
-#include "tokenizer/parallel_for.hpp"
 #include "tokenizer/token_table.hpp"
 #include "tokenizer/tokenizer_json_loader.hpp"
 
@@ -38,7 +31,7 @@ std::string nfc_fast(std::string s) {
 
 std::string utf8(std::initializer_list<char32_t> cps) {
   std::string s;
-  for (char32_t cp : cps) text::append_utf8(s, cp);
+  for (char32_t cp : cps) append_utf8(s, cp);
   return s;
 }
 
@@ -71,7 +64,7 @@ TEST(tokenizer_fast_paths, nfc_matches_utf8proc_on_random_mixtures) {
   std::size_t bad = 0;
   for (int t = 0; t < 200000; ++t) {
     std::string s;
-    for (std::size_t k = len(rng); k > 0; --k) text::append_utf8(s, pool[pick(rng)]);
+    for (std::size_t k = len(rng); k > 0; --k) append_utf8(s, pool[pick(rng)]);
     if (nfc_fast(s) != nfc_reference(s) && bad++ < 5) ADD_FAILURE() << s;
   }
   EXPECT_EQ(bad, 0u);
@@ -149,63 +142,6 @@ TEST(tokenizer_fast_paths, chunked_and_cached_bpe_matches_plain_bpe) {
     EXPECT_EQ(bad, 0u) << name;
   }
   if (checked == 0) INSTILL_UNAVAILABLE("no Llama-2 / Gemma-3 tokenizer.json in .deps");
-}
-
-// The persistent pool: every index once, exceptions reach the caller, nested and concurrent
-// calls work, and repeated calls reuse the same worker threads.
-TEST(tokenizer_fast_paths, parallel_for_pool) {
-  for (unsigned threads : {1u, 2u, 4u}) {
-    for (std::size_t n : {0u, 1u, 17u, 1000u}) {
-      std::vector<std::atomic<int>> hits(n);
-      parallel_for(n, threads, [&](std::size_t i) { hits[i]++; });
-      for (std::size_t i = 0; i < n; ++i) ASSERT_EQ(hits[i].load(), 1) << threads << " " << n;
-    }
-  }
-  for (std::size_t grain : {0u, 1u, 5u, 64u}) {
-    std::vector<std::atomic<int>> hits(333);
-    parallel_for(
-        hits.size(), 2, [&](std::size_t i) { hits[i]++; }, grain);
-    for (std::size_t i = 0; i < hits.size(); ++i) ASSERT_EQ(hits[i].load(), 1) << grain;
-  }
-  // A short job of slow items is shared: with 16 indices per grab (as once), one thread took
-  // all 4 of these while the other idled.
-  {
-    std::mutex m;
-    std::set<std::thread::id> workers;
-    parallel_for(4, 2, [&](std::size_t) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-      std::lock_guard lock(m);
-      workers.insert(std::this_thread::get_id());
-    });
-    EXPECT_EQ(workers.size(), 2u);
-  }
-  EXPECT_THROW(parallel_for(1000, 3,
-                            [](std::size_t i) {
-                              if (i == 500) throw std::runtime_error("boom");
-                            }),
-               std::runtime_error);
-  std::atomic<std::size_t> total{0};
-  parallel_for(64, 2, [&](std::size_t) {
-    parallel_for(64, 2, [&](std::size_t) { total++; });  // nested: runs on its own threads
-  });
-  EXPECT_EQ(total.load(), 64u * 64u);
-  total = 0;
-  std::thread other([&] {
-    for (int r = 0; r < 50; ++r) parallel_for(200, 2, [&](std::size_t) { total++; });
-  });
-  for (int r = 0; r < 50; ++r) parallel_for(200, 2, [&](std::size_t) { total++; });
-  other.join();
-  EXPECT_EQ(total.load(), 2u * 50u * 200u);
-  // Worker threads persist: 20 calls with 2 threads see at most 2 distinct threads.
-  std::mutex ids_mutex;
-  std::set<std::thread::id> ids;
-  for (int r = 0; r < 20; ++r) {
-    parallel_for(256, 2, [&](std::size_t) {
-      std::lock_guard lock(ids_mutex);
-      ids.insert(std::this_thread::get_id());
-    });
-  }
-  EXPECT_LE(ids.size(), 2u);
 }
 
 }  // namespace

@@ -1,8 +1,8 @@
 // The hand-written pre-token scanners must split exactly like PCRE2 running the regex text.
 #include <gtest/gtest.h>
 
+#include "core/utf8.hpp"
 #include "oracle.hpp"
-#include "text/utf8.hpp"
 #include "tokenizer/byte_level.hpp"
 #include "tokenizer/gpt2_scanner.hpp"
 #include "tokenizer/tokenizer_json_loader.hpp"
@@ -61,7 +61,7 @@ TEST(tokenizer_scanner, agrees_with_pcre2_on_every_code_point) {
   for (char32_t cp = 1; cp < 0x110000; ++cp) {
     if (cp >= 0xD800 && cp <= 0xDFFF) continue;
     std::string c;
-    text::append_utf8(c, cp);
+    append_utf8(c, cp);
     chunk += "a" + c + "b " + c + "1" + c + c + "\n" + c + " '" + c + "  " + c + "\t";
     if (chunk.size() > 60000) {
       texts.push_back(std::move(chunk));

@@ -1,9 +1,9 @@
 #pragma once
-// Memory for the tokenizer's big, randomly accessed tables, backed by 2 MiB pages where the
+// Memory for big, randomly accessed tables (the tokenizer's), backed by 2 MiB pages where the
 // kernel allows: fewer page faults and TLB misses than with 4 KiB pages.
 #include <cstddef>
 
-namespace instill::tokenizer {
+namespace instill {
 
 // Asks the kernel to back [p, p + bytes) with huge pages where it can. Call before first
 // touching the memory.
@@ -29,4 +29,4 @@ class ZeroedHugePages {
   void* data_ = nullptr;
 };
 
-}  // namespace instill::tokenizer
+}  // namespace instill

@@ -1,14 +1,15 @@
-#include "tokenizer/parallel_for.hpp"
+#include "core/parallel_for.hpp"
 
 #include <algorithm>
 #include <atomic>
+#include <climits>
 #include <condition_variable>
 #include <exception>
 #include <mutex>
 #include <thread>
 #include <vector>
 
-namespace instill::tokenizer {
+namespace instill {
 namespace {
 
 // Indices are handed out up to kMaxChunk at a time (fewer shared-counter updates for cheap
@@ -121,8 +122,9 @@ void run_with_own_threads(Job& job, unsigned helpers) {
 
 }  // namespace
 
-unsigned resolve_threads(unsigned requested) {
-  return requested > 0 ? requested : std::max(1u, std::thread::hardware_concurrency());
+unsigned resolve_threads(std::int64_t requested) {
+  if (requested > 0) return static_cast<unsigned>(std::min<std::int64_t>(requested, UINT_MAX));
+  return std::max(1u, std::thread::hardware_concurrency());
 }
 
 void parallel_for(std::size_t n, unsigned threads, const std::function<void(std::size_t)>& fn,
@@ -144,4 +146,4 @@ void parallel_for(std::size_t n, unsigned threads, const std::function<void(std:
   if (job.error) std::rethrow_exception(job.error);
 }
 
-}  // namespace instill::tokenizer
+}  // namespace instill

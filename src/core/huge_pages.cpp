@@ -1,4 +1,4 @@
-#include "tokenizer/huge_pages.hpp"
+#include "core/huge_pages.hpp"
 
 #include <cstdint>
 #include <cstdlib>
@@ -7,7 +7,7 @@
 #include <sys/mman.h>
 #endif
 
-namespace instill::tokenizer {
+namespace instill {
 
 namespace {
 constexpr uintptr_t kHuge = uintptr_t{2} << 20;
@@ -52,4 +52,4 @@ ZeroedHugePages::~ZeroedHugePages() {
 #endif
 }
 
-}  // namespace instill::tokenizer
+}  // namespace instill

@@ -7,14 +7,17 @@
 // 1 when each item is already a sizeable piece of work, so that no thread waits at the end
 // for another that took several.
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 
-namespace instill::tokenizer {
+namespace instill {
 
-// The number of threads a request means: 0 = every core (at least 1).
-unsigned resolve_threads(unsigned requested);
+// The number of threads a request means: a positive count as it is; 0, or the -1 that config
+// files use, means every core (at least 1). Every "threads"/"num_cpus" setting goes through
+// here so that they all agree.
+unsigned resolve_threads(std::int64_t requested);
 
 void parallel_for(std::size_t n, unsigned threads, const std::function<void(std::size_t)>& fn,
                   std::size_t grain = 0);
 
-}  // namespace instill::tokenizer
+}  // namespace instill
