@@ -8,14 +8,15 @@
 #include <cstdio>
 #include <cstring>
 #include <memory>
-#include <nlohmann/json.hpp>
 #include <string>
 
 #include "cli/command.hpp"
 #include "core/error.hpp"
 #include "core/parallel_for.hpp"
+#include "core/python_json.hpp"
 #include "tokenizer/hf_tokenizer.hpp"
 #include "tokenizer/jsonl_tokenize_pipeline.hpp"
+#include "tokenizer/tokenizer_folder.hpp"
 
 namespace instill::cli {
 namespace {
@@ -35,28 +36,16 @@ struct TokenizeArgs {
   bool stats = false;
 };
 
-std::map<std::string, std::vector<std::string>> parse_special_tokens(const std::string& text) {
-  nlohmann::json j;
+// --special_tokens '{"pad_token": "°", "additional_special_tokens": ["^"]}', checked by the
+// parser the config component uses.
+tokenizer::SpecialTokens parse_special_tokens(const std::string& text) {
+  Value mapping;
   try {
-    j = nlohmann::json::parse(text);
-  } catch (const nlohmann::json::exception& e) {
+    mapping = json_loads(text);
+  } catch (const Error& e) {
     throw UsageError(std::string("--special_tokens: invalid JSON: ") + e.what());
   }
-  if (!j.is_object()) throw UsageError("--special_tokens: expected a JSON object");
-  std::map<std::string, std::vector<std::string>> out;
-  for (auto& [key, value] : j.items()) {
-    if (value.is_string()) {
-      out[key] = {value.get<std::string>()};
-    } else if (value.is_array()) {
-      for (const auto& v : value) {
-        if (!v.is_string()) throw UsageError("--special_tokens." + key + ": expected strings");
-        out[key].push_back(v.get<std::string>());
-      }
-    } else {
-      throw UsageError("--special_tokens." + key + ": expected a string or a list of strings");
-    }
-  }
-  return out;
+  return tokenizer::parse_special_tokens(mapping, "--special_tokens", ErrorKind::kUsage);
 }
 
 using Clock = std::chrono::steady_clock;

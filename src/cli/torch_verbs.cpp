@@ -43,8 +43,7 @@ void setup(CLI::App& root) {
                       "Chat with a tuned or Hugging Face model (see `instill chat --help`)");
   root.add_subcommand("generate_text",
                       "Generate text with a Modalities-style text generation config");
-  root.add_subcommand("convert_to_hf",
-                      "Export a checkpoint as a Hugging Face model directory");
+  root.add_subcommand("convert_to_hf", "Export a checkpoint as a Hugging Face model directory");
   root.add_subcommand("consolidate_checkpoint",
                       "Merge a data-parallel checkpoint's optimizer shards into a single "
                       "checkpoint that resumes on any number of processes");

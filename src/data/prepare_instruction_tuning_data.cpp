@@ -18,13 +18,13 @@
 #include "core/python_json.hpp"
 #include "core/python_yaml_dump.hpp"
 #include "core/sha256.hpp"
+#include "core/utf8.hpp"
 #include "data/components.hpp"
 #include "data/pack_encoded_data.hpp"
 #include "data/python_path.hpp"
 #include "data/python_random.hpp"
 #include "data/raw_index.hpp"
 #include "jinja/template.hpp"
-#include "core/utf8.hpp"
 
 namespace instill::data {
 

@@ -2,9 +2,8 @@
 
 #include <cstdlib>
 
-#include "jinja/errors.hpp"
-
 #include "core/utf8.hpp"
+#include "jinja/errors.hpp"
 
 namespace instill::jinja {
 namespace {

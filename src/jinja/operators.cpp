@@ -151,22 +151,10 @@ Value negate(const Value& v) {
 namespace {
 
 const char* operator_symbol(BinaryOp op) {
-  switch (op) {
-    case BinaryOp::kSub:
-      return "-";
-    case BinaryOp::kMul:
-      return "*";
-    case BinaryOp::kDiv:
-      return "/";
-    case BinaryOp::kFloorDiv:
-      return "//";
-    case BinaryOp::kMod:
-      return "%";
-    case BinaryOp::kPow:
-      return "** or pow()";
-    default:
-      return "+";
-  }
+  // In the order of BinaryOp's arithmetic members.
+  static constexpr const char* kSymbols[] = {"+", "-", "*", "/", "//", "%", "** or pow()"};
+  const auto i = static_cast<std::size_t>(op);
+  return i < std::size(kSymbols) ? kSymbols[i] : "+";
 }
 
 // Exponentiation by squaring; results beyond ~2^120 are refused rather than computed with

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "core/utf8.hpp"
+#include "text/unicode_properties.hpp"
 
 namespace instill::text {
 
@@ -39,20 +40,8 @@ bool is_ascii(std::string_view s) {
 }
 
 bool py_isspace(uint32_t cp) {
-  if (cp < 0x80) return (cp >= 0x09 && cp <= 0x0D) || (cp >= 0x1C && cp <= 0x20);
-  switch (cp) {
-    case 0x85:
-    case 0xA0:
-    case 0x1680:
-    case 0x2028:
-    case 0x2029:
-    case 0x202F:
-    case 0x205F:
-    case 0x3000:
-      return true;
-    default:
-      return cp >= 0x2000 && cp <= 0x200A;
-  }
+  // Python's whitespace is Unicode's White_Space plus the separators U+001C..U+001F.
+  return (cp >= 0x1C && cp <= 0x1F) || is_whitespace(static_cast<char32_t>(cp));
 }
 
 namespace {

@@ -435,7 +435,6 @@ void register_run_infrastructure(config::Registry& r) {
           return std::make_shared<AppState>(c.get_component<CausalLM>("model"),
                                             c.get_component<AdamW>("optimizer"), sched);
         });
-
 }
 
 void register_reporting(config::Registry& r) {

@@ -86,8 +86,8 @@ TEST(ChatCli, RawContinuationMatchesPyTorchGreedyDecoding) {
                    (tmp / "export").string() + " --dtype float32");
   ASSERT_EQ(c.exit_code, 0) << c.err;
   // GPT-2's vocab.json + merges.txt travel as they are, with a config naming their class.
-  for (const char* f : {"config.json", "model.safetensors", "generation_config.json",
-                        "vocab.json", "merges.txt", "tokenizer_config.json"})
+  for (const char* f : {"config.json", "model.safetensors", "generation_config.json", "vocab.json",
+                        "merges.txt", "tokenizer_config.json"})
     EXPECT_TRUE(fs::exists(tmp / "export" / f)) << f;
   EXPECT_NE(slurp(tmp / "export" / "tokenizer_config.json").find("\"GPT2Tokenizer\""),
             std::string::npos);

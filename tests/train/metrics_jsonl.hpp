@@ -1,7 +1,6 @@
 #pragma once
 // Reads the events of one tag ("train", "test") from an experiment's metrics.jsonl.
 #include <nlohmann/json.hpp>
-
 #include <sstream>
 #include <string>
 #include <vector>

@@ -116,7 +116,7 @@ TEST(RunE2E, ResumingContinuesBitIdentically) {
     EXPECT_NE(e.path().filename().string().rfind(".tmp-", 0), 0u) << "left a temporary folder";
 }
 
-TEST(RunE2E, TheReferenceLoremConfigTrainsOnCpu) {
+TEST(RunE2E, TheReferenceLoremConfigTrainsOnCpuAndRepeatsWithoutSeed) {
   INSTILL_REQUIRE_FIXTURE(config, "config_files/training/config_lorem_ipsum_long_fsdp2.yaml");
   INSTILL_REQUIRE_FIXTURE(pbin, "data/lorem_ipsum.pbin");
   TempDir tmp;
@@ -145,6 +145,20 @@ TEST(RunE2E, TheReferenceLoremConfigTrainsOnCpu) {
   ASSERT_GT(train.size(), 10u);
   EXPECT_LT(train.back()["train loss avg"].get<double>(),
             0.9 * train.front()["train loss avg"].get<double>());
+  // The model has no seed (only the sampler has one), and a second run is still the same run,
+  // bit for bit.
+  const std::string model = cfg.substr(cfg.find("\nmodel_raw:"));
+  ASSERT_EQ(model.substr(0, model.find("\n\n")).find("seed:"), std::string::npos);
+  auto again = run_instill("", "--config_file_path '" + (tmp / "lorem.yaml").string() +
+                                   "' --experiments_root_path '" + tmp.path().string() +
+                                   "' --experiment_id y --device cpu");
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  const auto repeat = metrics(tmp / "y" / "metrics.jsonl", "train");
+  ASSERT_EQ(repeat.size(), train.size());
+  for (size_t i = 0; i < train.size(); ++i) {
+    EXPECT_EQ(repeat[i]["train loss avg"], train[i]["train loss avg"]) << "step " << i + 1;
+    EXPECT_EQ(repeat[i]["grad norm last"], train[i]["grad norm last"]) << "step " << i + 1;
+  }
 }
 
 // libtorch seeds its default generator from the OS; a config without a seed must still give
@@ -158,10 +172,10 @@ TEST(RunE2E, AConfigWithoutSeedRepeatsExactly) {
   cfg.erase(cfg.find(seed), seed.size());
   spit(tmp / "unseeded.yaml", cfg);
   for (const char* id : {"u1", "u2"}) {
-    auto r = run_instill(lorem_env(pbin), "--config_file_path '" +
-                                              (tmp / "unseeded.yaml").string() +
-                                              "' --experiments_root_path '" + tmp.path().string() +
-                                              "' --experiment_id " + id + " --device cpu");
+    auto r =
+        run_instill(lorem_env(pbin), "--config_file_path '" + (tmp / "unseeded.yaml").string() +
+                                         "' --experiments_root_path '" + tmp.path().string() +
+                                         "' --experiment_id " + id + " --device cpu");
     ASSERT_EQ(r.exit_code, 0) << r.err;
   }
   const auto one = metrics(tmp / "u1" / "metrics.jsonl", "train");
