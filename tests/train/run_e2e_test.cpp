@@ -33,6 +33,18 @@ fs::path checkpoint_at(const fs::path& dir, int step) {
   return {};
 }
 
+// Two runs' train events: `steps` of them each, the same losses and grad norms bit for bit.
+void expect_same_training(const fs::path& a, const fs::path& b, size_t steps) {
+  const auto one = metrics(a / "metrics.jsonl", "train");
+  const auto two = metrics(b / "metrics.jsonl", "train");
+  ASSERT_EQ(one.size(), steps);
+  ASSERT_EQ(two.size(), steps);
+  for (size_t i = 0; i < steps; ++i) {
+    EXPECT_EQ(one[i]["train loss avg"], two[i]["train loss avg"]) << "step " << i + 1;
+    EXPECT_EQ(one[i]["grad norm last"], two[i]["grad norm last"]) << "step " << i + 1;
+  }
+}
+
 void expect_same_continuation(const fs::path& a, const fs::path& b, int from_step) {
   EXPECT_EQ(slurp(checkpoint_at(a / "checkpoints", 15) / "model.safetensors"),
             slurp(checkpoint_at(b / "checkpoints", 15) / "model.safetensors"))
@@ -153,12 +165,7 @@ TEST(RunE2E, TheReferenceLoremConfigTrainsOnCpuAndRepeatsWithoutSeed) {
                                    "' --experiments_root_path '" + tmp.path().string() +
                                    "' --experiment_id y --device cpu");
   ASSERT_EQ(again.exit_code, 0) << again.err;
-  const auto repeat = metrics(tmp / "y" / "metrics.jsonl", "train");
-  ASSERT_EQ(repeat.size(), train.size());
-  for (size_t i = 0; i < train.size(); ++i) {
-    EXPECT_EQ(repeat[i]["train loss avg"], train[i]["train loss avg"]) << "step " << i + 1;
-    EXPECT_EQ(repeat[i]["grad norm last"], train[i]["grad norm last"]) << "step " << i + 1;
-  }
+  expect_same_training(tmp / "x", tmp / "y", train.size());
 }
 
 // libtorch seeds its default generator from the OS; a config without a seed must still give
@@ -178,14 +185,7 @@ TEST(RunE2E, AConfigWithoutSeedRepeatsExactly) {
                                          "' --experiment_id " + id + " --device cpu");
     ASSERT_EQ(r.exit_code, 0) << r.err;
   }
-  const auto one = metrics(tmp / "u1" / "metrics.jsonl", "train");
-  const auto two = metrics(tmp / "u2" / "metrics.jsonl", "train");
-  ASSERT_EQ(one.size(), 15u);
-  ASSERT_EQ(two.size(), one.size());
-  for (size_t i = 0; i < one.size(); ++i) {
-    EXPECT_EQ(one[i]["train loss avg"], two[i]["train loss avg"]) << "step " << i + 1;
-    EXPECT_EQ(one[i]["grad norm last"], two[i]["grad norm last"]) << "step " << i + 1;
-  }
+  expect_same_training(tmp / "u1", tmp / "u2", 15);
 }
 
 TEST(RunE2E, ABadConfigValueNamesItsKeyPathAndLine) {
