@@ -27,6 +27,10 @@ test: setup-test $(BUILD)/CMakeCache.txt
 demo: build
 	./examples/demo.sh out/demo
 	./examples/instruction_tuning/run.sh out/tutorial
+	PACKING=bfd ./examples/instruction_tuning/run.sh out/tutorial_packed
+	@echo "== the two recipes (trainable tokens/s: median over logged intervals)"
+	@echo "padded (reference) recipe: $$(cat out/tutorial/throughput.txt)"
+	@echo "packed (bfd) recipe:       $$(cat out/tutorial_packed/throughput.txt)"
 
 sanitize: setup-test
 	cmake -S . -B build-sanitize -DCMAKE_BUILD_TYPE=Debug -DINSTILL_SANITIZE=ON

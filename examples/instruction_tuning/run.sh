@@ -5,6 +5,9 @@
 #      (evaluation and checkpoints included; metrics in <experiment>/metrics.jsonl)
 #   3. resume from the last checkpoint to show that training continues exactly
 # Usage: examples/instruction_tuning/run.sh [OUT_DIR]   (default out/tutorial)
+# PACKING=bfd trains on packed rows (configs/train_config_packed.yaml: conversations packed
+# with best-fit-decreasing, attention and positions per conversation) instead of the
+# reference's padded recipe (PACKING=none, the default).
 # Environment: INSTILL_BIN (default build/instill), INSTILL_DEMO_TOKENIZER (a HF tokenizer
 # folder; default GPT-2's vocab.json + merges.txt that scripts/setup.sh lays out in .deps), INSTILL_THREADS (CPU threads), NPROC (data-parallel
 # training processes through `instill launch`, default 1; MASTER_PORT, default 29500).
@@ -39,7 +42,12 @@ threads=()
 # 1/NPROC of the micro-batch, so the global batch, the step count and the intervals stay those
 # of one process.
 launch=()
-train_config="$configs/train_config.yaml"
+case "${PACKING:-none}" in
+  none) train_config="$configs/train_config.yaml" ;;
+  bfd) train_config="$configs/train_config_packed.yaml" ;;
+  *) echo "run.sh: PACKING must be none or bfd, got ${PACKING}" >&2; exit 1 ;;
+esac
+echo "recipe: PACKING=${PACKING:-none} ($train_config)"
 if [ "${NPROC:-1}" -gt 1 ]; then
   mbs=$(sed -n 's/^ *local_train_micro_batch_size: *\([0-9]*\).*/\1/p' "$train_config")
   if [ $((mbs % NPROC)) -ne 0 ]; then
@@ -56,6 +64,11 @@ rm -rf "$out/experiments/tutorial"
   --experiment_id tutorial --device cpu "${threads[@]}"
 exp="$out/experiments/tutorial"
 echo "metrics: $exp/metrics.jsonl ($(wc -l < "$exp/metrics.jsonl") events)"
+# Median over the logged train rows (the first one includes warm-up).
+grep '"tag": "train"' "$exp/metrics.jsonl" \
+  | sed 's/.*"train trainable tokens\/s": \([0-9.e+-]*\).*"train padding share": \([0-9.e+-]*\).*/\1 \2/' \
+  | sort -g | awk '{ v[NR] = $1; p[NR] = $2 } END { m = int((NR + 1) / 2); printf "trainable tokens/s (median of %d logged intervals): %.0f, padding share %.3f\n", NR, v[m], p[m] }' \
+  | tee "$out/throughput.txt"
 
 # The training loss must clearly fall: last logged train loss < 0.8 x the first.
 first=$(grep -m 1 '"tag": "train"' "$exp/metrics.jsonl" | sed 's/.*"train loss avg": \([0-9.e+-]*\).*/\1/')

@@ -41,6 +41,9 @@ void setup(CLI::App& root) {
       "run", "Train a model with a Modalities-style YAML config (see `instill run --help`)");
   root.add_subcommand("chat",
                       "Chat with a tuned or Hugging Face model (see `instill chat --help`)");
+  root.add_subcommand("evaluate",
+                      "Loss of a model on a .pbin, packed or one document at a time (see "
+                      "`instill evaluate --help`)");
   root.add_subcommand("generate_text",
                       "Generate text with a Modalities-style text generation config");
   root.add_subcommand("convert_to_hf", "Export a checkpoint as a Hugging Face model directory");

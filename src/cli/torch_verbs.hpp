@@ -6,8 +6,8 @@
 
 namespace instill::cli {
 
-inline constexpr std::string_view kTorchVerbs[] = {"run", "chat", "generate_text", "convert_to_hf",
-                                                   "consolidate_checkpoint"};
+inline constexpr std::string_view kTorchVerbs[] = {
+    "run", "chat", "evaluate", "generate_text", "convert_to_hf", "consolidate_checkpoint"};
 
 inline bool is_torch_verb(std::string_view verb) {
   for (auto v : kTorchVerbs)

@@ -4,6 +4,7 @@
 
 #include "core/error.hpp"
 #include "data/packed_dataset.hpp"
+#include "data/packed_sft_dataset.hpp"
 #include "data/tokenizer_component.hpp"
 #include "tokenizer/tokenizer_folder.hpp"
 
@@ -71,6 +72,72 @@ void register_data_components(config::Registry& registry) {
         return std::make_shared<PackedDatasetContinuous>(
             c.get_string("raw_data_path"), c.get_int("sequence_length"), c.get_string("sample_key"),
             c.get_bool("reuse_last_target"));
+      });
+
+  registry.add("dataset", "packed_sft_dataset",
+               Schema{Field::path("raw_data_path"),
+                      Field::integer("sequence_length")
+                          .greater_than(0)
+                          .strict()
+                          .doc("input positions per row: the model's context length"),
+                      Field::string("sample_key"),
+                      Field::component("tokenizer", "tokenizer")
+                          .optional()
+                          .doc("pad_token_id and eod_token_id default to its pad and eos tokens"),
+                      Field::integer("pad_token_id")
+                          .at_least(0)
+                          .optional()
+                          .doc("a document's trailing run of this id is padding and is dropped"),
+                      Field::integer("eod_token_id")
+                          .at_least(0)
+                          .optional()
+                          .doc("when equal to pad_token_id, one pad is kept as the document's end"),
+                      Field::one_of("packing", {"bfd", "none"})
+                          .defaults("bfd")
+                          .doc("bfd: best fit decreasing; none: one document per row"),
+                      Field::one_of("overflow", {"error", "split", "drop"}).defaults("error"),
+                      Field::integer("seed").at_least(0).defaults(0)},
+               [](const ComponentConfig& c) {
+                 PackedSftOptions o;
+                 o.sequence_length = c.get_int("sequence_length");
+                 o.sample_key = c.get_string("sample_key");
+                 if (!c.is_null("tokenizer")) {
+                   const auto& tok = c.get_component<TokenizerComponent>("tokenizer")->hf();
+                   if (auto pad = tok.special_token_id("pad_token"))
+                     o.pad_token_id = static_cast<uint32_t>(*pad);
+                   if (auto eos = tok.special_token_id("eos_token"))
+                     o.eod_token_id = static_cast<uint32_t>(*eos);
+                 }
+                 if (!c.is_null("pad_token_id"))
+                   o.pad_token_id = static_cast<uint32_t>(c.get_int("pad_token_id"));
+                 if (!c.is_null("eod_token_id"))
+                   o.eod_token_id = static_cast<uint32_t>(c.get_int("eod_token_id"));
+                 o.overflow = overflow_policy_from_string(c.get_string("overflow"));
+                 if (c.get_string("packing") == "none")
+                   o.packing = PackedSftOptions::Packing::kNone;
+                 o.seed = static_cast<uint64_t>(c.get_int("seed"));
+                 try {
+                   return std::make_shared<PackedSftDataset>(c.get_string("raw_data_path"), o);
+                 } catch (const Error& e) {
+                   throw c.error("raw_data_path", e);
+                 }
+               });
+
+  // tokens = rows * sequence_length, rounded down to whole optimizer steps: the same count
+  // of optimizer steps as one epoch over the packed rows.
+  registry.add(
+      "number_conversion", "num_tokens_from_packed_sft_dataset",
+      Schema{Field::component("dataset", "dataset"), Field::integer("dp_degree").greater_than(0),
+             Field::integer("local_micro_batch_size").greater_than(0),
+             Field::integer("gradient_accumulation_steps").greater_than(0)},
+      [](const ComponentConfig& c) {
+        auto ds = c.get_component<PackedSftDataset>("dataset");
+        const int64_t seq = ds->options().sequence_length, dp = c.get_int("dp_degree"),
+                      mbs = c.get_int("local_micro_batch_size"),
+                      gas = c.get_int("gradient_accumulation_steps");
+        const int64_t steps =
+            steps_from_tokens(static_cast<int64_t>(ds->size()) * seq, seq, dp, mbs, gas);
+        return std::make_shared<ValueComponent<int64_t>>(steps * dp * mbs * seq * gas);
       });
 
   // tokens = len(dataset) * seq, rounded down to whole optimizer steps (spec §8.3).

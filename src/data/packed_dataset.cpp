@@ -32,6 +32,12 @@ void PackedDatasetContinuous::sample_into(int64_t i, uint32_t* out) const {
   reader_.read_tokens(begin, begin + static_cast<uint64_t>(block_size_), out);
 }
 
+void PackedDatasetContinuous::read_row(int64_t i, TokenRow& out) const {
+  out.tokens.resize(static_cast<size_t>(block_size_));
+  out.documents.clear();
+  sample_into(i, out.tokens.data());
+}
+
 std::vector<uint32_t> PackedDatasetContinuous::sample(int64_t i) const {
   std::vector<uint32_t> out(static_cast<size_t>(block_size_));
   sample_into(i, out.data());

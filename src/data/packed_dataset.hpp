@@ -8,17 +8,19 @@
 #include <string>
 #include <vector>
 
-#include "config/component.hpp"
 #include "data/pbin.hpp"
+#include "data/training_dataset.hpp"
 
 namespace instill::data {
 
-class PackedDatasetContinuous : public config::Component {
+class PackedDatasetContinuous : public TrainingDataset {
  public:
   PackedDatasetContinuous(const std::filesystem::path& pbin, int64_t sequence_length,
                           std::string sample_key, bool reuse_last_target);
 
-  size_t size() const { return num_samples_; }
+  size_t size() const override { return num_samples_; }
+  void read_row(int64_t i, TokenRow& out) const override;
+  int64_t max_input_positions() const override { return block_size_ - 1; }
   int64_t block_size() const { return block_size_; }
   const std::string& sample_key() const { return sample_key_; }
   // Tokens of sample i (negative i counts from the end, as Python indexing).

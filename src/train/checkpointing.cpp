@@ -96,6 +96,12 @@ std::filesystem::path CheckpointExecution::save(AppState& state, const TrainingP
       // The architecture, so chat, generate_text and convert_to_hf need no training config.
       write_file_atomic(tmp_dir / "model.json", json_dumps(state.model->describe(), pretty) + "\n");
       if (state.tokenizer) tokenizer::save_tokenizer_files(*state.tokenizer, tmp_dir / "tokenizer");
+      if (state.loss_markers) {
+        ValueMap m;
+        m.set("b_include_to_loss_token", state.loss_markers->first);
+        m.set("e_include_to_loss_token", state.loss_markers->second);
+        write_file_atomic(tmp_dir / "loss_markers.json", json_dumps(Value(std::move(m))) + "\n");
+      }
     }
   } catch (...) {
     std::error_code ec;
@@ -226,6 +232,20 @@ void load_checkpoint(const std::filesystem::path& folder, AppState& state,
     at::Generator gen = at::detail::getDefaultCPUGenerator();
     std::lock_guard<std::mutex> lock(gen.mutex());
     gen.set_state(rng.at("cpu"));
+  }
+}
+
+std::optional<std::pair<std::string, std::string>> read_loss_markers(
+    const std::filesystem::path& checkpoint) {
+  const std::filesystem::path file = checkpoint / "loss_markers.json";
+  if (!std::filesystem::exists(file)) return std::nullopt;
+  const Value v = json_loads(read_file(file));
+  try {
+    return std::make_pair(v.as_map().at("b_include_to_loss_token").as_string(),
+                          v.as_map().at("e_include_to_loss_token").as_string());
+  } catch (const std::exception&) {
+    throw Error(file.string() +
+                ": expected {\"b_include_to_loss_token\": ..., \"e_include_to_loss_token\": ...}");
   }
 }
 

@@ -5,12 +5,15 @@
 //   optimizer.safetensors  AdamW state ("state.<param>.exp_avg|exp_avg_sq|step")
 //   rng.safetensors        the torch generator states (dropout continues identically)
 //   trainer_state.json     counters, scheduler step, format version
+//   model.json, tokenizer/ the architecture and the training tokenizer
+//   loss_markers.json      the loss-mask marker tokens (when training masked with markers)
 // It is written under a temporary name and renamed when complete, so a killed run never
 // leaves a folder that loads as valid but is incomplete; last_checkpoint_info.json is then
 // replaced atomically.
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -34,7 +37,14 @@ class AppState : public config::Component {
   std::shared_ptr<LrScheduler> scheduler;
   // The training tokenizer (special tokens registered), saved in checkpoints as tokenizer/.
   std::shared_ptr<const tokenizer::HfTokenizer> tokenizer;
+  // The loss-mask marker tokens (begin, end) training used, saved as loss_markers.json so
+  // that `instill evaluate` scores the same tokens.
+  std::optional<std::pair<std::string, std::string>> loss_markers;
 };
+
+// loss_markers.json of a checkpoint folder, when it has one.
+std::optional<std::pair<std::string, std::string>> read_loss_markers(
+    const std::filesystem::path& checkpoint);
 
 // Who writes and reads what in a data-parallel run (train/distributed/). With world_size > 1
 // the optimizer state is sharded: rank R writes optimizer.rank<R>-of-<W>.safetensors and

@@ -4,8 +4,8 @@
 
 #include "core/error.hpp"
 #include "core/hf_hub.hpp"
-#include "data/packed_dataset.hpp"
 #include "data/tokenizer_component.hpp"
+#include "data/training_dataset.hpp"
 #include "train/checkpointing.hpp"
 #include "train/collators.hpp"
 #include "train/data_loader.hpp"
@@ -59,6 +59,7 @@ void register_data_path(config::Registry& r) {
                 c.get_component<Collator>("wrapped_collate_fn"), keys, tok->token_id(b.as_string()),
                 tok->token_id(e.as_string()), c.get_int("loss_ignore_index"));
             wrapper->tokenizer = std::shared_ptr<const tokenizer::HfTokenizer>(tok, &tok->hf());
+            wrapper->marker_tokens = {b.as_string(), e.as_string()};
             return wrapper;
           } catch (const Error& err) {
             throw c.error("mask_tokens", err);
@@ -73,8 +74,8 @@ void register_data_path(config::Registry& r) {
                Field::integer("skip_num_global_samples").at_least(0).defaults(0)},
         [](const ComponentConfig& c) {
           ResumableDistributedSamplerOptions o;
-          o.dataset_size = static_cast<int64_t>(
-              c.get_component<data::PackedDatasetContinuous>("dataset")->size());
+          o.dataset_size =
+              static_cast<int64_t>(c.get_component<data::TrainingDataset>("dataset")->size());
           o.rank = c.get_int("rank");
           o.num_replicas = c.get_int("num_replicas");
           o.shuffle = c.get_bool("shuffle");
@@ -83,18 +84,17 @@ void register_data_path(config::Registry& r) {
           o.skip_num_global_samples = c.get_int("skip_num_global_samples");
           return std::make_shared<ResumableDistributedSampler>(o);
         });
-  r.add(
-      "sampler", "distributed_sampler",
-      Schema{Field::component("dataset", "dataset"), Field::integer("rank").at_least(0),
-             Field::integer("num_replicas").at_least(1).defaults(1),
-             Field::boolean("shuffle").defaults(true), Field::integer("seed").defaults(0),
-             Field::boolean("drop_last").defaults(false)},
-      [](const ComponentConfig& c) {
-        return std::make_shared<DistributedSampler>(
-            static_cast<int64_t>(c.get_component<data::PackedDatasetContinuous>("dataset")->size()),
-            c.get_int("rank"), c.get_int("num_replicas"), c.get_bool("shuffle"),
-            static_cast<uint64_t>(c.get_int("seed")), c.get_bool("drop_last"));
-      });
+  r.add("sampler", "distributed_sampler",
+        Schema{Field::component("dataset", "dataset"), Field::integer("rank").at_least(0),
+               Field::integer("num_replicas").at_least(1).defaults(1),
+               Field::boolean("shuffle").defaults(true), Field::integer("seed").defaults(0),
+               Field::boolean("drop_last").defaults(false)},
+        [](const ComponentConfig& c) {
+          return std::make_shared<DistributedSampler>(
+              static_cast<int64_t>(c.get_component<data::TrainingDataset>("dataset")->size()),
+              c.get_int("rank"), c.get_int("num_replicas"), c.get_bool("shuffle"),
+              static_cast<uint64_t>(c.get_int("seed")), c.get_bool("drop_last"));
+        });
   r.add("batch_sampler", "default",
         Schema{Field::component("sampler", "sampler"), Field::integer("batch_size").at_least(1),
                Field::boolean("drop_last").defaults(false)},
@@ -113,8 +113,7 @@ void register_data_path(config::Registry& r) {
           if (c.get_bool("shuffle"))
             throw c.error("shuffle", "must be false; the batch sampler decides the order");
           return std::make_shared<DataLoader>(
-              c.get_string("dataloader_tag"),
-              c.get_component<data::PackedDatasetContinuous>("dataset"),
+              c.get_string("dataloader_tag"), c.get_component<data::TrainingDataset>("dataset"),
               c.get_component<BatchSampler>("batch_sampler"),
               c.get_component<Collator>("collate_fn"), c.get_int("num_workers"));
         });
@@ -340,12 +339,18 @@ void register_clipping_and_loss(config::Registry& r) {
                Field::integer("chunk_rows")
                    .at_least(-1)
                    .defaults(0)
-                   .doc("rows of logits formed at once (0 automatic, -1 full logits)")},
+                   .doc("rows of logits formed at once (0 automatic, -1 full logits)"),
+               Field::one_of("normalization", {"micro_batch_mean", "step_token_mean"})
+                   .defaults("micro_batch_mean")
+                   .doc("mean per micro-batch (the reference) or over the optimizer step's "
+                        "trainable tokens")},
         [](const ComponentConfig& c) {
           ClmLossOptions o;
           o.target_key = c.get_string("target_key");
           o.prediction_key = c.get_string("prediction_key");
           o.chunk_rows = c.get_int("chunk_rows");
+          if (c.get_string("normalization") == "step_token_mean")
+            o.normalization = ClmLossOptions::Normalization::kStepTokenMean;
           return std::make_shared<ClmCrossEntropyLoss>(o);
         });
 }

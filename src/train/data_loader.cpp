@@ -10,7 +10,7 @@
 
 namespace instill::train {
 
-DataLoader::DataLoader(std::string tag, std::shared_ptr<data::PackedDatasetContinuous> dataset,
+DataLoader::DataLoader(std::string tag, std::shared_ptr<data::TrainingDataset> dataset,
                        std::shared_ptr<BatchSampler> batch_sampler,
                        std::shared_ptr<Collator> collator, int64_t num_workers)
     : tag_(std::move(tag)),
@@ -29,16 +29,26 @@ DataLoader::DataLoader(std::string tag, std::shared_ptr<data::PackedDatasetConti
 
 Batch DataLoader::make_batch(size_t i) const {
   const auto& idx = batches_.at(i);
-  const int64_t len = dataset_->block_size();
-  torch::Tensor tokens = torch::empty({static_cast<int64_t>(idx.size()), len}, torch::kInt64);
-  std::vector<uint32_t> row(static_cast<size_t>(len));
-  int64_t* out = tokens.data_ptr<int64_t>();
+  std::vector<data::TokenRow> rows(idx.size());
+  size_t width = 0;
+  bool packed = false;
   for (size_t r = 0; r < idx.size(); ++r) {
-    dataset_->sample_into(idx[r], row.data());
-    for (int64_t j = 0; j < len; ++j)
-      out[static_cast<int64_t>(r) * len + j] = row[static_cast<size_t>(j)];
+    dataset_->read_row(idx[r], rows[r]);
+    width = std::max(width, rows[r].tokens.size());
+    packed = packed || !rows[r].documents.empty();
   }
-  return collator_->collate(tokens, idx);
+  // Packed rows differ in length: the block is as wide as the longest, the rest zeros that
+  // no document covers.
+  torch::Tensor tokens =
+      torch::zeros({static_cast<int64_t>(idx.size()), static_cast<int64_t>(width)}, torch::kInt64);
+  int64_t* out = tokens.data_ptr<int64_t>();
+  RowDocuments documents;
+  for (size_t r = 0; r < idx.size(); ++r) {
+    int64_t* dst = out + static_cast<int64_t>(r * width);
+    for (size_t j = 0; j < rows[r].tokens.size(); ++j) dst[j] = rows[r].tokens[j];
+    if (packed) documents.push_back(std::move(rows[r].documents));
+  }
+  return collator_->collate(tokens, idx, documents);
 }
 
 namespace {

@@ -19,6 +19,15 @@ struct ClmLossOptions {
   // Rows of logits formed at once; 0 = automatic (about 128 MB of fp32 logits per chunk),
   // -1 = the naive full-logits computation (kept to measure the difference).
   int64_t chunk_rows = 0;
+  // How the trainer weighs micro-batches. kMicroBatchMean (the reference): each micro-batch's
+  // mean over its trainable tokens, averaged over the accumulation steps. kStepTokenMean: the
+  // mean over every trainable token of the optimizer step, across accumulation steps and
+  // ranks, so that a token counts the same whichever row it sits in (what packing needs, as
+  // packed rows hold different numbers of trainable tokens).
+  enum class Normalization {
+    kMicroBatchMean,
+    kStepTokenMean
+  } normalization = Normalization::kMicroBatchMean;
 };
 
 class ClmCrossEntropyLoss : public config::Component {

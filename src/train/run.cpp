@@ -17,6 +17,7 @@
 #include "core/python_yaml_dump.hpp"
 #include "core/sha256.hpp"
 #include "data/components.hpp"
+#include "data/packed_sft_dataset.hpp"
 #include "train/collators.hpp"
 #include "train/components.hpp"
 #include "train/distributed/data_parallel.hpp"
@@ -103,6 +104,7 @@ struct RunSetup {
   std::optional<CheckpointInfo> resume;                   // --resume_from's
   std::string resume_folder;  // --resume_from, else settings' warm-start folder
   TrainerParts parts;
+  std::shared_ptr<data::PackedSftDataset> packed_train_dataset;  // null unless packed
 };
 
 // Several processes (torchrun, SLURM, mpirun, `instill launch`) meet at MASTER_ADDR:PORT
@@ -189,6 +191,8 @@ void set_training_tokenizer(RunSetup& run, config::ComponentBuilder& builder) {
   fit_vocabulary_to_tokenizer(*app_state.model, *tokenizer,
                               run.doc.where("app_state") + "app_state.model");
   app_state.tokenizer = std::move(tokenizer);
+  if (auto masking = std::dynamic_pointer_cast<const MaskLossCollatorWrapper>(collator))
+    app_state.loss_markers = masking->marker_tokens;
 }
 
 std::vector<std::shared_ptr<DataLoader>> build_eval_loaders(const config::ConfigDocument& doc,
@@ -213,7 +217,10 @@ std::vector<std::shared_ptr<DataLoader>> build_eval_loaders(const config::Config
 void build_training_components(RunSetup& run, config::ComponentBuilder& builder) {
   TrainerParts& parts = run.parts;
   parts.loss = builder.build_component<ClmCrossEntropyLoss>("loss_fn");
-  auto train_dataset = builder.build_component<data::PackedDatasetContinuous>("train_dataset");
+  auto train_dataset = builder.build_component<data::TrainingDataset>("train_dataset");
+  run.packed_train_dataset = std::dynamic_pointer_cast<data::PackedSftDataset>(train_dataset);
+  if (run.packed_train_dataset && run.parts.settings.global_rank == 0)
+    std::cout << "packing: " << run.packed_train_dataset->summary() << std::endl;
   parts.train_loader = builder.build_component<DataLoader>("train_dataloader");
   parts.eval_loaders = build_eval_loaders(run.doc, builder);
   parts.progress = builder.build_component<ProgressSubscriber>("progress_subscriber");
@@ -222,6 +229,13 @@ void build_training_components(RunSetup& run, config::ComponentBuilder& builder)
   parts.clipper = builder.build_component<GradientClipper>("gradient_clipper");
   if (run.doc.root.as_map().contains("mfu_calculator"))
     parts.mfu = builder.build_component<MfuCalculator>("mfu_calculator");
+  const CausalLM& model = *parts.app_state->model;
+  const int64_t input_tokens = train_dataset->max_input_positions();
+  if (input_tokens > model.max_sequence_length() && model.max_sequence_length() > 0)
+    throw Error(run.doc.where("train_dataset") + "train_dataset: rows of up to " +
+                std::to_string(input_tokens) +
+                " input positions exceed the model's sequence_length (" +
+                std::to_string(model.max_sequence_length()) + ")");
   check_enough_tokens(parts.settings, static_cast<int64_t>(train_dataset->size()));
 }
 
@@ -230,12 +244,6 @@ void build_training_components(RunSetup& run, config::ComponentBuilder& builder)
 CheckpointRanks place_model(RunSetup& run) {
   TrainerParts& parts = run.parts;
   CausalLM& model = *parts.app_state->model;
-  const int64_t input_tokens = parts.train_loader->dataset().block_size() - 1;
-  if (input_tokens > model.max_sequence_length() && model.max_sequence_length() > 0)
-    throw Error(run.doc.where("train_dataset") + "train_dataset: samples of " +
-                std::to_string(input_tokens) +
-                " input tokens exceed the model's sequence_length (" +
-                std::to_string(model.max_sequence_length()) + ")");
   model.to(parts.device);
   CheckpointRanks ranks;
   if (run.group) {
@@ -277,6 +285,19 @@ void configure_mfu(TrainerParts& parts) {
   parts.mfu->set_num_parameters(parts.app_state->model->num_parameters());
   if (const char* peak = std::getenv("INSTILL_PEAK_FLOPS"))
     parts.mfu->set_peak_flops(std::atof(peak));
+}
+
+// A "data" event in metrics.jsonl with the packed training set's plan (dropped documents are
+// never silent).
+void publish_packing_plan(const RunSetup& run) {
+  if (!run.packed_train_dataset || run.parts.settings.global_rank != 0) return;
+  const data::PackingPlan& plan = run.packed_train_dataset->plan();
+  ValueMap m;
+  m.set("train documents", run.packed_train_dataset->documents());
+  m.set("train packed rows", static_cast<int64_t>(plan.rows.size()));
+  m.set("train dropped documents", plan.dropped_documents);
+  m.set("train split documents", plan.split_documents);
+  run.parts.results->publish(run.parts.settings.seen_steps, "data", m);
 }
 
 void print_run_summary(const RunSetup& run, const fs::path& folder) {
@@ -328,6 +349,7 @@ TrainResult run_training(const RunOptions& o) {
   const fs::path folder = create_experiment_folder(run);
   configure_mfu(run.parts);
   print_run_summary(run, folder);
+  publish_packing_plan(run);
   Trainer trainer(std::move(run.parts));
   return trainer.run();
 }

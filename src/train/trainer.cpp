@@ -72,11 +72,11 @@ torch::Tensor Trainer::micro_batch_loss(const Batch& batch) {
     at::autocast::set_autocast_cpu_dtype(model.compute_dtype);
     at::autocast::set_autocast_gpu_dtype(model.compute_dtype);
     p_.device.is_cuda() ? at::autocast::set_enabled(true) : at::autocast::set_cpu_enabled(true);
-    hidden = model.hidden_states(ids);
+    hidden = model.hidden_states(ids, batch.layout);
     p_.device.is_cuda() ? at::autocast::set_enabled(false) : at::autocast::set_cpu_enabled(false);
     at::autocast::clear_cache();
   } else {
-    hidden = model.hidden_states(ids);
+    hidden = model.hidden_states(ids, batch.layout);
   }
   const int64_t vocab = model.vocab_size();
   if (targets.numel() > 0) {
@@ -98,12 +98,15 @@ double Trainer::evaluate(const DataLoader& loader, int64_t step) {
   model.module().eval();
   torch::NoGradGuard no_grad;
   const auto start = Clock::now();
-  double sum = 0;
-  int64_t counted = 0, samples = 0, empty = 0, done = 0;
+  double sum = 0, token_sum = 0;
+  int64_t counted = 0, samples = 0, empty = 0, done = 0, tokens = 0;
   auto it = loader.iterate();
   Batch b;
   while (it->next(b)) {
     const double l = micro_batch_loss(b).item<double>();
+    const int64_t n = trainable_tokens(b);
+    token_sum += l * static_cast<double>(n);
+    tokens += n;
     samples += b.size;
     if (b.rows_without_targets == b.size) {
       ++empty;
@@ -115,9 +118,10 @@ double Trainer::evaluate(const DataLoader& loader, int64_t step) {
   }
   p_.progress->finish();
   model.module().train();
-  const auto totals = sum_over_ranks(
-      {sum, static_cast<double>(counted), static_cast<double>(samples), static_cast<double>(empty)},
-      "evaluation loss all-reduce");
+  const auto totals =
+      sum_over_ranks({sum, static_cast<double>(counted), static_cast<double>(samples),
+                      static_cast<double>(empty), token_sum, static_cast<double>(tokens)},
+                     "evaluation loss all-reduce");
   sum = totals[0];
   counted = static_cast<int64_t>(totals[1]);
   samples = static_cast<int64_t>(totals[2]);
@@ -125,6 +129,9 @@ double Trainer::evaluate(const DataLoader& loader, int64_t step) {
   const double loss = counted > 0 ? sum / static_cast<double>(counted) : std::nan("");
   ValueMap m;
   m.set("CLMCrossEntropyLoss", loss);
+  // Every trainable token weighs the same, however the rows are packed or padded.
+  m.set("CLMCrossEntropyLoss token mean", totals[5] > 0 ? totals[4] / totals[5] : std::nan(""));
+  m.set("trainable tokens", static_cast<int64_t>(totals[5]));
   m.set("evaluation_num_samples_per_second", static_cast<double>(samples) / seconds_since(start));
   if (empty > 0) m.set("batches without targets", empty);
   if (p_.settings.global_rank == 0) {
@@ -142,12 +149,12 @@ struct Trainer::LoopState {
   std::string tag;                    // the train loader's
   TrainResult result;
   int64_t run_samples = 0;  // this rank's, since the run started
-  // This optimizer step.
-  double step_loss_sum = 0;
-  int64_t step_batches = 0;
-  // Since the last log line.
-  double sum_loss = 0, last_loss = 0;
-  int64_t n_loss = 0, local_samples = 0, rows_without_targets = 0;
+  // This optimizer step: the weighted sum of micro-batch losses and the weights' sum.
+  double step_loss_sum = 0, step_weight = 0;
+  // Since the last log line (losses weighted as the step weighs them).
+  double sum_loss = 0, last_loss = 0, loss_weight = 0;
+  int64_t local_samples = 0, rows_without_targets = 0;
+  int64_t trainable_tokens = 0, padding_positions = 0, positions = 0;
   std::vector<double> grad_norms;
   int64_t payload_at_last_log = 0, steps_at_last_log = 0;
   Clock::time_point last_log;
@@ -167,21 +174,53 @@ Trainer::LoopState Trainer::start_loop() const {
   return st;
 }
 
-// Forward and backward of one micro-batch (gradients accumulate over `gas` of them).
-void Trainer::accumulate_micro_batch(const Batch& batch, LoopState& st) {
-  const int64_t gas = p_.settings.gradient_accumulation_steps;
+int64_t Trainer::trainable_tokens(const Batch& batch) const {
+  return (batch.target(p_.settings.target_key) != p_.loss->options().ignore_index)
+      .sum()
+      .item<int64_t>();
+}
+
+std::vector<double> Trainer::micro_batch_weights(const std::vector<Batch>& micro) {
+  // The reference's division by the accumulation steps (kept as a division: bit for bit).
+  if (p_.loss->options().normalization == ClmLossOptions::Normalization::kMicroBatchMean)
+    return std::vector<double>(micro.size(), static_cast<double>(micro.size()));
+  // mean_i * count_i / total summed over the step is the mean over all its tokens; the
+  // data-parallel average divides by the world size, which the factor undoes.
+  std::vector<double> counts;
+  double local = 0;
+  for (const Batch& b : micro) {
+    counts.push_back(static_cast<double>(trainable_tokens(b)));
+    local += counts.back();
+  }
+  const double total = sum_over_ranks({local}, "trainable token count all-reduce")[0];
+  const auto world = static_cast<double>(p_.data_parallel ? p_.settings.world_size : 1);
+  for (double& c : counts) c = total > 0 ? c * world / total : 0.0;
+  return counts;
+}
+
+// Forward and backward of one micro-batch; its gradients join the step's with `weight`
+// (micro-batch means: the divisor).
+void Trainer::accumulate_micro_batch(const Batch& batch, double weight, LoopState& st) {
+  const bool by_tokens =
+      p_.loss->options().normalization == ClmLossOptions::Normalization::kStepTokenMean;
   torch::Tensor loss = micro_batch_loss(batch);
-  (loss / static_cast<double>(gas)).backward();
+  (by_tokens ? loss * weight : loss / weight).backward();
   const double l = loss.item<double>();
+  const int64_t tokens = trainable_tokens(batch);
   st.local_samples += batch.size;
   st.run_samples += batch.size;
   st.rows_without_targets += batch.rows_without_targets;
-  if (batch.rows_without_targets < batch.size) {
-    st.sum_loss += l;
+  st.trainable_tokens += tokens;
+  st.padding_positions += batch.padding_positions;
+  st.positions += batch.sample(p_.settings.sample_key).numel();
+  // Logged losses weigh micro-batches as the step does: equally, or by trainable tokens.
+  const double w = by_tokens ? static_cast<double>(tokens) : (tokens > 0 ? 1.0 : 0.0);
+  if (w > 0) {
+    st.sum_loss += l * w;
+    st.loss_weight += w;
     st.last_loss = l;
-    ++st.n_loss;
-    st.step_loss_sum += l;
-    ++st.step_batches;
+    st.step_loss_sum += l * w;
+    st.step_weight += w;
   }
 }
 
@@ -200,11 +239,11 @@ void Trainer::optimizer_step(LoopState& st, int64_t steps_done) {
   st.progress.num_seen_steps_current = steps_done;
   st.progress.num_seen_tokens_current = s.tokens_per_step() * steps_done;
   st.progress.num_seen_samples_current = st.run_samples * s.dp_degree;
-  const auto step_totals = sum_over_ranks({st.step_loss_sum, static_cast<double>(st.step_batches)},
-                                          "step loss all-reduce");
+  const auto step_totals =
+      sum_over_ranks({st.step_loss_sum, st.step_weight}, "step loss all-reduce");
   st.result.step_losses.push_back(step_totals[1] > 0 ? step_totals[0] / step_totals[1] : 0.0);
   st.step_loss_sum = 0;
-  st.step_batches = 0;
+  st.step_weight = 0;
   st.result.steps_done = steps_done;
 }
 
@@ -214,18 +253,20 @@ ValueMap Trainer::training_metrics(LoopState& st) {
   const AppState& app = *p_.app_state;
   const std::string& tag = st.tag;
   // Spec §8.12: losses summed over ranks; "loss last" is the mean of the ranks' last.
-  const auto totals = sum_over_ranks({st.sum_loss, st.last_loss, static_cast<double>(st.n_loss),
-                                      static_cast<double>(st.rows_without_targets)},
-                                     "training loss all-reduce");
+  const auto totals = sum_over_ranks(
+      {st.sum_loss, st.last_loss, st.loss_weight, static_cast<double>(st.rows_without_targets),
+       static_cast<double>(st.trainable_tokens), static_cast<double>(st.padding_positions),
+       static_cast<double>(st.positions)},
+      "training loss all-reduce");
   const double sum_loss = totals[0];
   const double last_loss = totals[1] / static_cast<double>(s.world_size);
-  const auto n_loss = static_cast<int64_t>(totals[2]);
+  const double loss_weight = totals[2];
   const auto rows_without_targets = static_cast<int64_t>(totals[3]);
   const double elapsed = seconds_since(st.last_log);
   st.last_log = Clock::now();
   const double samples_per_s = static_cast<double>(st.local_samples * s.dp_degree) / elapsed;
   ValueMap m;
-  m.set(tag + " loss avg", n_loss > 0 ? sum_loss / static_cast<double>(n_loss) : std::nan(""));
+  m.set(tag + " loss avg", loss_weight > 0 ? sum_loss / loss_weight : std::nan(""));
   m.set(tag + " loss last", last_loss);
   m.set("consumed tokens", st.progress.tokens());
   double gsum = 0;
@@ -235,6 +276,10 @@ ValueMap Trainer::training_metrics(LoopState& st) {
   m.set("grad norm last", st.grad_norms.empty() ? 0.0 : st.grad_norms.back());
   m.set(tag + " samples/s", samples_per_s);
   m.set(tag + " tokens/s", samples_per_s * static_cast<double>(s.sequence_length));
+  // Tokens that carry loss, and the share of computed positions holding no document token:
+  // what packing changes.
+  m.set(tag + " trainable tokens/s", totals[4] / elapsed);
+  m.set(tag + " padding share", totals[6] > 0 ? totals[5] / totals[6] : 0.0);
   m.set(tag + " mfu (16-bit)", p_.mfu ? p_.mfu->mfu(samples_per_s) : -1.0);
   double lr = 0;
   const auto& lrs = app.scheduler ? app.scheduler->last_lr() : std::vector<double>{};
@@ -253,8 +298,9 @@ ValueMap Trainer::training_metrics(LoopState& st) {
     st.payload_at_last_log = payload;
     st.steps_at_last_log = steps_done;
   }
-  st.sum_loss = st.last_loss = 0;
-  st.n_loss = st.local_samples = st.rows_without_targets = 0;
+  st.sum_loss = st.last_loss = st.loss_weight = 0;
+  st.local_samples = st.rows_without_targets = 0;
+  st.trainable_tokens = st.padding_positions = st.positions = 0;
   st.grad_norms.clear();
   return m;
 }
@@ -279,21 +325,27 @@ TrainResult Trainer::run() {
   const Settings& s = p_.settings;
   p_.app_state->model->module().train();
   LoopState st = start_loop();
-  const int64_t gas = s.gradient_accumulation_steps;
-  const int64_t num_batches = (s.num_target_steps - s.seen_steps) * gas;
-  if (static_cast<int64_t>(p_.train_loader->num_batches()) < num_batches)
+  const auto gas = static_cast<size_t>(s.gradient_accumulation_steps);
+  const int64_t num_steps = s.num_target_steps - s.seen_steps;
+  if (p_.train_loader->num_batches() < static_cast<size_t>(num_steps) * gas)
     std::cerr << "warning: the train loader has " << p_.train_loader->num_batches()
-              << " micro-batches, fewer than the " << num_batches
+              << " micro-batches, fewer than the " << static_cast<size_t>(num_steps) * gas
               << " the remaining steps need; training ends early (no new epoch)\n";
   st.payload_at_last_log = p_.data_parallel ? p_.data_parallel->group().payload_bytes() : 0;
   st.last_log = Clock::now();
   auto it = p_.train_loader->iterate();
-  Batch batch;
-  for (int64_t micro = 0; micro < num_batches && it->next(batch); ++micro) {
-    accumulate_micro_batch(batch, st);
-    p_.progress->update(st.tag, st.progress.steps(), s.num_target_steps);
-    if ((micro + 1) % gas != 0) continue;
-    optimizer_step(st, (micro + 1) / gas);
+  for (int64_t step = 1; step <= num_steps; ++step) {
+    // The step's micro-batches first: token-mean weights need all their counts.
+    std::vector<Batch> micro(gas);
+    size_t got = 0;
+    while (got < gas && it->next(micro[got])) ++got;
+    if (got < gas) break;
+    const std::vector<double> weights = micro_batch_weights(micro);
+    for (size_t i = 0; i < gas; ++i) {
+      accumulate_micro_batch(micro[i], weights[i], st);
+      p_.progress->update(st.tag, st.progress.steps(), s.num_target_steps);
+    }
+    optimizer_step(st, step);
     const int64_t total_steps = st.progress.steps();
     if (total_steps % s.log_interval == 0) log_training(st, total_steps);
     if (total_steps % s.eval_interval == 0 && total_steps > 0)

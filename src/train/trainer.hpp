@@ -50,7 +50,11 @@ class Trainer {
  private:
   struct LoopState;  // trainer.cpp
   LoopState start_loop() const;
-  void accumulate_micro_batch(const Batch& batch, LoopState& st);
+  // Weight of each micro-batch's mean loss in the optimizer step (see ClmLossOptions); for
+  // micro-batch means, the divisor (the accumulation steps).
+  std::vector<double> micro_batch_weights(const std::vector<Batch>& micro);
+  int64_t trainable_tokens(const Batch& batch) const;
+  void accumulate_micro_batch(const Batch& batch, double weight, LoopState& st);
   void optimizer_step(LoopState& st, int64_t steps_done);
   ValueMap training_metrics(LoopState& st);
   void log_training(LoopState& st, int64_t total_steps);

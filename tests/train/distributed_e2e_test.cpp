@@ -39,15 +39,6 @@ fs::path write_config(const fs::path& dir, int micro_batch) {
   return file;
 }
 
-fs::path checkpoint_at(const fs::path& dir, int step) {
-  if (!fs::is_directory(dir)) return {};
-  for (const auto& e : fs::directory_iterator(dir))
-    if (e.path().filename().string().find("-seen_steps_" + std::to_string(step) + "-") !=
-        std::string::npos)
-      return e.path();
-  return {};
-}
-
 struct RunOutcome {
   CommandResult result;
   double seconds = 0;

@@ -1,5 +1,6 @@
 #pragma once
-// Reads the events of one tag ("train", "test") from an experiment's metrics.jsonl.
+// What a training run leaves, for the end-to-end tests: the events of one tag ("train",
+// "test") in an experiment's metrics.jsonl, and its checkpoint folders by step.
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
@@ -17,6 +18,16 @@ inline std::vector<nlohmann::json> metrics(const fs::path& file, const std::stri
     if (j["tag"] == tag) out.push_back(j);
   }
   return out;
+}
+
+// The checkpoint folder of `step` under `dir` (empty when there is none).
+inline fs::path checkpoint_at(const fs::path& dir, int step) {
+  if (!fs::is_directory(dir)) return {};
+  for (const auto& e : fs::directory_iterator(dir))
+    if (e.path().filename().string().find("-seen_steps_" + std::to_string(step) + "-") !=
+        std::string::npos)
+      return e.path();
+  return {};
 }
 
 }  // namespace instill::testing

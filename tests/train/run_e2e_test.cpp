@@ -25,14 +25,6 @@ CommandResult run_instill(const std::string& env, const std::string& args) {
                      instill_binary() + "' run " + args);
 }
 
-fs::path checkpoint_at(const fs::path& dir, int step) {
-  for (const auto& e : fs::directory_iterator(dir))
-    if (e.path().filename().string().find("-seen_steps_" + std::to_string(step) + "-") !=
-        std::string::npos)
-      return e.path();
-  return {};
-}
-
 // Two runs' train events: `steps` of them each, the same losses and grad norms bit for bit.
 void expect_same_training(const fs::path& a, const fs::path& b, size_t steps) {
   const auto one = metrics(a / "metrics.jsonl", "train");

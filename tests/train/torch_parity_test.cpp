@@ -62,7 +62,7 @@ std::vector<Batch> make_batches(const Gpt2Config& c, int n) {
       t[0][2] = 1, t[0][9] = 2, t[0][11] = 1, t[0][15] = 2;
       if (i % 2 == 0) t[1][4] = 1, t[1][len - 3] = 2;
     }
-    out.push_back(collator.collate(t, {2 * i, 2 * i + 1}));
+    out.push_back(collator.collate(t, {2 * i, 2 * i + 1}, {}));
   }
   return out;
 }

@@ -34,17 +34,32 @@ torch::Tensor rope_inverse_frequencies(int64_t head_dim, double theta, const Rop
   return inv;
 }
 
-torch::Tensor apply_rope(const torch::Tensor& x, const torch::Tensor& inv_freq, int64_t start) {
-  const int64_t L = x.size(2), half = x.size(-1) / 2;
-  torch::Tensor f = inv_freq.to(x.device(), torch::kFloat32);
-  torch::Tensor t = torch::arange(start, start + L, f.options());
-  torch::Tensor angles = torch::outer(t, f);
+namespace {
+
+// x * cos + rotate_half(x) * sin, the angles [..., L, D / 2] broadcasting against x.
+torch::Tensor rotate(const torch::Tensor& x, const torch::Tensor& angles) {
+  const int64_t half = x.size(-1) / 2;
   torch::Tensor emb = torch::cat({angles, angles}, -1);
   torch::Tensor cos = emb.cos().to(x.scalar_type()), sin = emb.sin().to(x.scalar_type());
   torch::Tensor rotated = torch::cat(
       {-x.index({"...", Slice(half, torch::indexing::None)}), x.index({"...", Slice(0, half)})},
       -1);
   return x * cos + rotated * sin;
+}
+
+}  // namespace
+
+torch::Tensor apply_rope(const torch::Tensor& x, const torch::Tensor& inv_freq, int64_t start) {
+  torch::Tensor f = inv_freq.to(x.device(), torch::kFloat32);
+  torch::Tensor t = torch::arange(start, start + x.size(2), f.options());
+  return rotate(x, torch::outer(t, f));
+}
+
+torch::Tensor apply_rope_at(const torch::Tensor& x, const torch::Tensor& inv_freq,
+                            const torch::Tensor& positions) {
+  torch::Tensor f = inv_freq.to(x.device(), torch::kFloat32);
+  torch::Tensor t = positions.to(x.device(), torch::kFloat32);
+  return rotate(x, (t.unsqueeze(-1) * f).unsqueeze(1));  // [B, 1, L, D / 2]
 }
 
 torch::Tensor causal_attention(const torch::Tensor& q, torch::Tensor k, torch::Tensor v,

@@ -19,6 +19,10 @@ torch::Tensor rope_inverse_frequencies(int64_t head_dim, double theta, const Rop
 // x [B, H, L, D] rotated for positions start .. start+L-1 ("rotate half" convention).
 torch::Tensor apply_rope(const torch::Tensor& x, const torch::Tensor& inv_freq, int64_t start);
 
+// x [B, H, L, D] rotated for the positions [B, L] (int64), e.g. restarting per document.
+torch::Tensor apply_rope_at(const torch::Tensor& x, const torch::Tensor& inv_freq,
+                            const torch::Tensor& positions);
+
 // q [B, Hq, L, D] are the last L positions of k, v [B, Hkv, S, D] (S >= L). Each query sees
 // the keys at or before its position, and with sliding_window > 0 only the last
 // sliding_window of them. Returns [B, Hq, L, D].

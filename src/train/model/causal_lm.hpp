@@ -10,14 +10,17 @@
 
 #include "config/component.hpp"
 #include "core/value.hpp"
+#include "train/model/document_layout.hpp"
 #include "train/model/kv_cache.hpp"
 
 namespace instill::train {
 
 class CausalLM : public config::Component {
  public:
-  // ids [B, L] int64 -> hidden states [B, L, E] after the final norm.
-  virtual torch::Tensor hidden_states(const torch::Tensor& ids) = 0;
+  // ids [B, L] int64 -> hidden states [B, L, E] after the final norm. With a packed layout
+  // each document attends only to itself and its positions restart at 0.
+  virtual torch::Tensor hidden_states(const torch::Tensor& ids, const DocumentLayout& layout) = 0;
+  torch::Tensor hidden_states(const torch::Tensor& ids) { return hidden_states(ids, {}); }
   // Incremental decoding: ids [B, L] continue the sequence held in `cache` (their positions
   // start at cache.length()); their keys and values are appended to it.
   virtual torch::Tensor hidden_states_cached(const torch::Tensor& ids, KvCache& cache) = 0;

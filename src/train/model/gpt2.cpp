@@ -90,7 +90,9 @@ class AttentionImpl : public nn::Module {
     }
   }
 
-  torch::Tensor forward(const torch::Tensor& x) {
+  // positions [B, L] is defined for packed rows (layout.packed()), restarting per document.
+  torch::Tensor forward(const torch::Tensor& x, const DocumentLayout& layout,
+                        const torch::Tensor& positions) {
     const int64_t B = x.size(0), L = x.size(1), hd = c_.head_dim();
     const int64_t rep = c_.n_head_q / c_.n_head_kv;
     torch::Tensor q = q_attn(x).view({B, L, c_.n_head_q, hd}).transpose(1, 2);
@@ -98,8 +100,9 @@ class AttentionImpl : public nn::Module {
     torch::Tensor v = v_attn(x).view({B, L, c_.n_head_kv, hd}).transpose(1, 2);
     if (c_.rope) {
       torch::Tensor f = inv_freq.to(x.scalar_type());
-      torch::Tensor t = torch::arange(L, f.options());
-      torch::Tensor angles = torch::outer(t, f);
+      torch::Tensor angles = layout.packed()
+                                 ? (positions.to(f.scalar_type()).unsqueeze(-1) * f).unsqueeze(1)
+                                 : torch::outer(torch::arange(L, f.options()), f);
       torch::Tensor emb = torch::cat({angles, angles}, -1);
       torch::Tensor cos = emb.cos().to(x.scalar_type()), sin = emb.sin().to(x.scalar_type());
       q = q * cos + rotate_half(q) * sin;
@@ -109,25 +112,31 @@ class AttentionImpl : public nn::Module {
       k = k.repeat_interleave(rep, 1);
       v = v.repeat_interleave(rep, 1);
     }
-    torch::Tensor y;
-    const double p =
-        is_training() || c_.attention == Gpt2Config::Attention::kManual ? c_.dropout : 0.0;
-    if (c_.attention == Gpt2Config::Attention::kSdpa) {
-      y = std::get<0>(at::_scaled_dot_product_attention(q, k, v, {}, is_training() ? p : 0.0, false,
-                                                        /*is_causal=*/true));
-    } else {
-      torch::Tensor att =
-          torch::matmul(q, k.transpose(-2, -1)) * (1.0 / std::sqrt(static_cast<double>(hd)));
-      torch::Tensor mask =
-          torch::ones({L, L}, torch::dtype(torch::kBool).device(x.device())).tril();
-      att = att.masked_fill(mask.logical_not(), -std::numeric_limits<double>::infinity());
-      att = torch::softmax(att, -1);
-      // The reference applies attention dropout even in eval mode (spec §8.8.2).
-      if (p > 0) att = torch::dropout(att, p, /*train=*/true);
-      y = torch::matmul(att, v);
-    }
+    auto attend = [this](const torch::Tensor& qs, const torch::Tensor& ks,
+                         const torch::Tensor& vs) { return attend_causally(qs, ks, vs); };
+    torch::Tensor y =
+        layout.packed() ? attend_per_document(layout, q, k, v, attend) : attend(q, k, v);
     y = y.transpose(1, 2).contiguous().view({B, L, c_.n_embd});
     return torch::dropout(c_proj(y), c_.dropout, is_training());
+  }
+
+  // Causal attention of one sequence per row: q, k, v [B, H, L, hd].
+  torch::Tensor attend_causally(const torch::Tensor& q, const torch::Tensor& k,
+                                const torch::Tensor& v) {
+    const int64_t L = q.size(2);
+    const double p =
+        is_training() || c_.attention == Gpt2Config::Attention::kManual ? c_.dropout : 0.0;
+    if (c_.attention == Gpt2Config::Attention::kSdpa)
+      return std::get<0>(at::_scaled_dot_product_attention(q, k, v, {}, is_training() ? p : 0.0,
+                                                           false, /*is_causal=*/true));
+    torch::Tensor att = torch::matmul(q, k.transpose(-2, -1)) *
+                        (1.0 / std::sqrt(static_cast<double>(c_.head_dim())));
+    torch::Tensor mask = torch::ones({L, L}, torch::dtype(torch::kBool).device(q.device())).tril();
+    att = att.masked_fill(mask.logical_not(), -std::numeric_limits<double>::infinity());
+    att = torch::softmax(att, -1);
+    // The reference applies attention dropout even in eval mode (spec §8.8.2).
+    if (p > 0) att = torch::dropout(att, p, /*train=*/true);
+    return torch::matmul(att, v);
   }
 
   // Inference only (no dropout): x holds the positions after those in `cache`.
@@ -190,8 +199,9 @@ class BlockImpl : public nn::Module {
     ffn_norm = register_module("ffn_norm", Norm(c.n_embd, c.ffn_norm));
     mlp = register_module("mlp", Mlp(c));
   }
-  torch::Tensor forward(torch::Tensor h) {
-    h = h + attn(attention_norm(h));
+  torch::Tensor forward(torch::Tensor h, const DocumentLayout& layout,
+                        const torch::Tensor& positions) {
+    h = h + attn->forward(attention_norm(h), layout, positions);
     return h + mlp(ffn_norm(h));
   }
   torch::Tensor forward_cached(torch::Tensor h, KvCache& cache, size_t layer) {
@@ -246,16 +256,22 @@ class Gpt2Model : public nn::Module {
   explicit Gpt2Model(const Gpt2Config& c) : c_(c) {
     transformer = register_module("transformer", Transformer(c));
   }
-  torch::Tensor hidden(const torch::Tensor& ids) {
+  torch::Tensor hidden(const torch::Tensor& ids, const DocumentLayout& layout) {
     if (ids.size(1) > c_.sequence_length)
       throw Error("gpt2: input length " + std::to_string(ids.size(1)) +
                   " exceeds the model's sequence_length " + std::to_string(c_.sequence_length));
+    const torch::Tensor positions =
+        layout.packed() ? layout.position_ids(ids.size(1)).to(ids.device()) : torch::Tensor();
     torch::Tensor h = transformer->wte(ids);
     if (transformer->wpe)
-      h = h + transformer->wpe(
-                  torch::arange(ids.size(1), torch::dtype(torch::kInt64).device(ids.device())));
+      h = h +
+          transformer->wpe(
+              layout.packed()
+                  ? positions
+                  : torch::arange(ids.size(1), torch::dtype(torch::kInt64).device(ids.device())));
     h = torch::dropout(h, c_.dropout, is_training());
-    for (const auto& block : *transformer->h) h = block->as<BlockImpl>()->forward(h);
+    for (const auto& block : *transformer->h)
+      h = block->as<BlockImpl>()->forward(h, layout, positions);
     return transformer->lm_head_norm(h);
   }
   torch::Tensor hidden_cached(const torch::Tensor& ids, KvCache& cache) {
@@ -285,7 +301,9 @@ Gpt2CausalLM::Gpt2CausalLM(const Gpt2Config& config) : config_(config) {
   model_ = std::make_shared<Gpt2Model>(config_);
 }
 
-torch::Tensor Gpt2CausalLM::hidden_states(const torch::Tensor& ids) { return model_->hidden(ids); }
+torch::Tensor Gpt2CausalLM::hidden_states(const torch::Tensor& ids, const DocumentLayout& layout) {
+  return model_->hidden(ids, layout);
+}
 torch::Tensor Gpt2CausalLM::hidden_states_cached(const torch::Tensor& ids, KvCache& cache) {
   return model_->hidden_cached(ids, cache);
 }

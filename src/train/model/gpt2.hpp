@@ -56,7 +56,8 @@ Gpt2Config gpt2_config_from_description(const Value& description);
 class Gpt2CausalLM : public CausalLM {
  public:
   explicit Gpt2CausalLM(const Gpt2Config& config);
-  torch::Tensor hidden_states(const torch::Tensor& ids) override;
+  using CausalLM::hidden_states;
+  torch::Tensor hidden_states(const torch::Tensor& ids, const DocumentLayout& layout) override;
   torch::Tensor hidden_states_cached(const torch::Tensor& ids, KvCache& cache) override;
   Value describe() const override;
   torch::Tensor lm_head_weight() override;

@@ -46,8 +46,10 @@ class SelfAttentionImpl : public nn::Module {
                                rope_inverse_frequencies(c.head_dim, c.rope_theta, c.rope_scaling));
   }
 
-  // Without a cache the positions start at 0 and keys are not kept.
-  torch::Tensor forward(const torch::Tensor& x, KvCache* cache, size_t layer) {
+  // Without a cache the positions start at 0 and keys are not kept; with a packed layout
+  // (no cache) each document attends to itself, positions [B, L] restarting per document.
+  torch::Tensor forward(const torch::Tensor& x, KvCache* cache, size_t layer,
+                        const DocumentLayout& layout, const torch::Tensor& positions) {
     const int64_t B = x.size(0), L = x.size(1), D = c_.head_dim;
     torch::Tensor q = q_proj(x).view({B, L, c_.num_heads, D});
     torch::Tensor k = k_proj(x).view({B, L, c_.num_kv_heads, D});
@@ -56,15 +58,26 @@ class SelfAttentionImpl : public nn::Module {
       q = q_norm(q);
       k = k_norm(k);
     }
-    const int64_t start = cache ? cache->length() : 0;
-    q = apply_rope(q.transpose(1, 2), inv_freq, start);
-    k = apply_rope(k.transpose(1, 2), inv_freq, start);
+    const int64_t window = c_.sliding_window;
+    auto attend = [window](const torch::Tensor& qs, const torch::Tensor& ks,
+                           const torch::Tensor& vs) {
+      return causal_attention(qs, ks, vs, window);
+    };
     torch::Tensor y;
-    if (cache) {
-      auto [keys, values] = cache->append(layer, k, v);
-      y = causal_attention(q, keys, values, c_.sliding_window);
+    if (layout.packed()) {
+      q = apply_rope_at(q.transpose(1, 2), inv_freq, positions);
+      k = apply_rope_at(k.transpose(1, 2), inv_freq, positions);
+      y = attend_per_document(layout, q, k, v, attend);
     } else {
-      y = causal_attention(q, k, v, c_.sliding_window);
+      const int64_t start = cache ? cache->length() : 0;
+      q = apply_rope(q.transpose(1, 2), inv_freq, start);
+      k = apply_rope(k.transpose(1, 2), inv_freq, start);
+      if (cache) {
+        auto [keys, values] = cache->append(layer, k, v);
+        y = attend(q, keys, values);
+      } else {
+        y = attend(q, k, v);
+      }
     }
     return o_proj(y.transpose(1, 2).contiguous().view({B, L, c_.num_heads * D}));
   }
@@ -103,8 +116,9 @@ class DecoderLayerImpl : public nn::Module {
     post_attention_layernorm =
         register_module("post_attention_layernorm", RmsNorm(c.hidden_size, c.norm_eps));
   }
-  torch::Tensor forward(torch::Tensor h, KvCache* cache, size_t layer) {
-    h = h + self_attn->forward(input_layernorm(h), cache, layer);
+  torch::Tensor forward(torch::Tensor h, KvCache* cache, size_t layer, const DocumentLayout& layout,
+                        const torch::Tensor& positions) {
+    h = h + self_attn->forward(input_layernorm(h), cache, layer, layout, positions);
     return h + mlp(post_attention_layernorm(h));
   }
   SelfAttention self_attn{nullptr};
@@ -150,11 +164,13 @@ class LlamaFamilyModel : public nn::Module {
       lm_head_weight = lm_head->weight;
     }
   }
-  torch::Tensor hidden(const torch::Tensor& ids, KvCache* cache) {
+  torch::Tensor hidden(const torch::Tensor& ids, KvCache* cache, const DocumentLayout& layout) {
+    const torch::Tensor positions =
+        layout.packed() ? layout.position_ids(ids.size(1)).to(ids.device()) : torch::Tensor();
     torch::Tensor h = model->embed_tokens(ids);
     size_t layer = 0;
     for (const auto& block : *model->layers)
-      h = block->as<DecoderLayerImpl>()->forward(h, cache, layer++);
+      h = block->as<DecoderLayerImpl>()->forward(h, cache, layer++, layout, positions);
     if (cache) cache->advance(ids.size(1));
     return model->norm(h);
   }
@@ -173,11 +189,11 @@ LlamaFamilyLM::LlamaFamilyLM(HfModelConfig config, std::string sample_key,
   model_ = std::make_shared<LlamaFamilyModel>(config_);
 }
 
-torch::Tensor LlamaFamilyLM::hidden_states(const torch::Tensor& ids) {
-  return model_->hidden(ids, nullptr);
+torch::Tensor LlamaFamilyLM::hidden_states(const torch::Tensor& ids, const DocumentLayout& layout) {
+  return model_->hidden(ids, nullptr, layout);
 }
 torch::Tensor LlamaFamilyLM::hidden_states_cached(const torch::Tensor& ids, KvCache& cache) {
-  return model_->hidden(ids, &cache);
+  return model_->hidden(ids, &cache, {});
 }
 torch::Tensor LlamaFamilyLM::lm_head_weight() { return model_->lm_head_weight; }
 torch::nn::Module& LlamaFamilyLM::module() { return *model_; }

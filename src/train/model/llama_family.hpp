@@ -18,7 +18,8 @@ class LlamaFamilyLM : public CausalLM {
  public:
   explicit LlamaFamilyLM(HfModelConfig config, std::string sample_key = "input_ids",
                          std::string prediction_key = "logits");
-  torch::Tensor hidden_states(const torch::Tensor& ids) override;
+  using CausalLM::hidden_states;
+  torch::Tensor hidden_states(const torch::Tensor& ids, const DocumentLayout& layout) override;
   torch::Tensor hidden_states_cached(const torch::Tensor& ids, KvCache& cache) override;
   torch::Tensor lm_head_weight() override;
   torch::nn::Module& module() override;

@@ -1,0 +1,162 @@
+// Packed SFT end to end on the tutorial's data: prepare the demo conversations (padded, as
+// the reference writes them), train the packed tutorial config, resume it bit for bit, and
+// score the result with `instill evaluate` packed and one document at a time (the same loss).
+// Bad input: a document longer than a row, a row longer than the model, a file without an
+// index: each a clear error and exit 1.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <nlohmann/json.hpp>
+
+#include "metrics_jsonl.hpp"
+#include "test_support.hpp"
+
+namespace instill::testing {
+namespace {
+
+const fs::path kConfigs = source_dir() / "examples/instruction_tuning/configs";
+
+// Run from the source tree (the tutorial configs name files relative to it), with GPT-2's
+// tokenizer as the tutorial's.
+CommandResult instill_at_source(const std::string& env, const std::string& args) {
+  return run_command("cd '" + source_dir().string() + "' && INSTILL_DEMO_TOKENIZER='" +
+                     gpt2_tokenizer_dir().string() + "' " + env + " '" + instill_binary() + "' " +
+                     args);
+}
+
+// The tutorial's prepared files in `dir` (GPT-2 tokenizer): {train pbin, test pbin}.
+std::pair<fs::path, fs::path> prepare_tutorial_data(const TempDir& tmp) {
+  std::string cfg = slurp(kConfigs / "apply_chat_template_config.yaml");
+  const std::string out = "out_dir: out/demo/prepared_data";
+  cfg.replace(cfg.find(out), out.size(), "out_dir: " + (tmp / "prepared").string());
+  tmp.write("apply.yaml", cfg);
+  fs::copy_file(kConfigs / "packed_chat_dataset_config.yaml",
+                tmp / "packed_chat_dataset_config.yaml");
+  auto r =
+      instill_at_source("", "data prepare_instruction_tuning_data --quiet --config_file_path '" +
+                                (tmp / "apply.yaml").string() + "'");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  fs::path train, test;
+  for (const auto& e : fs::recursive_directory_iterator(tmp / "prepared")) {
+    const std::string name = e.path().filename().string();
+    if (e.path().extension() != ".pbin") continue;
+    if (name.find("_train.") != std::string::npos) train = e.path();
+    if (name.find("_test.") != std::string::npos) test = e.path();
+  }
+  return {train, test};
+}
+
+std::string train_env(const std::pair<fs::path, fs::path>& pbins) {
+  return "INSTILL_TRAIN_PBIN='" + pbins.first.string() + "' INSTILL_EVAL_PBIN='" +
+         pbins.second.string() + "'";
+}
+
+nlohmann::json evaluate(const std::string& args) {
+  auto r = instill_at_source("", "evaluate " + args);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  return nlohmann::json::parse(r.out);
+}
+
+TEST(PackedRunE2E, TrainsResumesExactlyAndEvaluatesAlikePackedOrNot) {
+  INSTILL_REQUIRE_GPT2(gpt2);
+  (void)gpt2;
+  TempDir tmp;
+  const auto pbins = prepare_tutorial_data(tmp);
+  ASSERT_FALSE(pbins.first.empty());
+  const std::string config = (kConfigs / "train_config_packed.yaml").string();
+  const std::string common = "run --config_file_path '" + config + "' --experiments_root_path '" +
+                             tmp.path().string() + "' --device cpu --threads 2";
+  auto a = instill_at_source(train_env(pbins), common + " --experiment_id a");
+  ASSERT_EQ(a.exit_code, 0) << a.err;
+  EXPECT_NE(a.out.find("documents packed (best fit decreasing) into"), std::string::npos) << a.out;
+  const auto train = metrics(tmp / "a/metrics.jsonl", "train");
+  ASSERT_FALSE(train.empty());
+  EXPECT_GT(train.back()["train trainable tokens/s"].get<double>(), 0);
+  EXPECT_TRUE(train.back().contains("train padding share"));
+  EXPECT_LT(train.back()["train loss avg"].get<double>(),
+            0.5 * train[0]["train loss avg"].get<double>());
+  const auto test = metrics(tmp / "a/metrics.jsonl", "test");
+  ASSERT_FALSE(test.empty());
+  const auto plan = metrics(tmp / "a/metrics.jsonl", "data");
+  ASSERT_EQ(plan.size(), 1u);
+  EXPECT_EQ(plan[0]["train dropped documents"], 0);
+  EXPECT_LT(plan[0]["train packed rows"].get<int64_t>(), plan[0]["train documents"].get<int64_t>());
+
+  // Resumed from step 30: the same last losses and the same final weights, bit for bit.
+  const fs::path last = checkpoint_at(tmp / "a/checkpoints", 45);
+  ASSERT_FALSE(last.empty());
+  auto b = instill_at_source(train_env(pbins),
+                             common + " --experiment_id b --resume_from '" +
+                                 checkpoint_at(tmp / "a/checkpoints", 30).string() + "'");
+  ASSERT_EQ(b.exit_code, 0) << b.err;
+  EXPECT_EQ(metrics(tmp / "b/metrics.jsonl", "train").back()["train loss last"],
+            train.back()["train loss last"]);
+  EXPECT_EQ(slurp(checkpoint_at(tmp / "b/checkpoints", 45) / "model.safetensors"),
+            slurp(last / "model.safetensors"));
+
+  // The loss over the test file's trainable tokens: packed rows or one document at a time,
+  // and the run's own token-mean evaluation of the same checkpoint.
+  const std::string data =
+      " --model '" + last.string() + "' --data '" + pbins.second.string() + "'";
+  const auto alone = evaluate(data + " --packing none");
+  const auto packed = evaluate(data + " --packing bfd --micro_batch_size 3");
+  const double l = alone["loss"].get<double>();
+  EXPECT_LE(std::abs(packed["loss"].get<double>() - l), 1e-5 * l);
+  EXPECT_EQ(packed["trainable_tokens"], alone["trainable_tokens"]);
+  EXPECT_EQ(packed["documents"], alone["documents"]);
+  EXPECT_LT(packed["rows"].get<int64_t>(), alone["rows"].get<int64_t>());
+  EXPECT_EQ(alone["rows"], alone["documents"]);
+  EXPECT_NEAR(test.back()["CLMCrossEntropyLoss token mean"].get<double>(), l, 1e-5 * l);
+  EXPECT_EQ(test.back()["trainable tokens"], alone["trainable_tokens"]);
+
+  // Bad input, each a clear error.
+  auto too_long = instill_at_source("", "evaluate" + data + " --sequence_length 16");
+  EXPECT_EQ(too_long.exit_code, 1);
+  EXPECT_NE(too_long.err.find("more than a row of sequence_length 16"), std::string::npos)
+      << too_long.err;
+  auto above_model = instill_at_source("", "evaluate" + data + " --sequence_length 512");
+  EXPECT_EQ(above_model.exit_code, 1);
+  EXPECT_NE(above_model.err.find("above the model's maximum of 256 positions"), std::string::npos)
+      << above_model.err;
+}
+
+TEST(PackedRunE2E, BadPackedConfigsAreClearErrors) {
+  INSTILL_REQUIRE_GPT2(gpt2);
+  (void)gpt2;
+  TempDir tmp;
+  const auto pbins = prepare_tutorial_data(tmp);
+  std::string cfg = slurp(kConfigs / "train_config_packed.yaml");
+  // Rows longer than the model: the dataset's sequence_length above the model's 256.
+  std::string longer = cfg;
+  const std::string key =
+      "    sequence_length: ${settings.step_profile.sequence_length}\n    sample_key: "
+      "${settings.referencing_keys.sample_key}\n    # Padding";
+  ASSERT_NE(longer.find(key), std::string::npos);
+  longer.replace(longer.find(key), key.size(),
+                 "    sequence_length: 512\n    sample_key: "
+                 "${settings.referencing_keys.sample_key}\n    # Padding");
+  tmp.write("longer.yaml", longer);
+  auto r = instill_at_source(train_env(pbins),
+                             "run --config_file_path '" + (tmp / "longer.yaml").string() +
+                                 "' --experiments_root_path '" + tmp.path().string() +
+                                 "' --experiment_id x --device cpu");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(
+      r.err.find("rows of up to 512 input positions exceed the model's sequence_length (256)"),
+      std::string::npos)
+      << r.err;
+  // A file without a document index.
+  const std::string bytes = slurp(pbins.second);
+  const uint64_t data_len = *reinterpret_cast<const uint64_t*>(bytes.data());
+  spit(tmp / "no_index.pbin", bytes.substr(0, 12 + data_len));
+  auto e = instill_at_source(
+      "INSTILL_TRAIN_PBIN='" + (tmp / "no_index.pbin").string() + "' INSTILL_EVAL_PBIN='" +
+          pbins.second.string() + "'",
+      "run --config_file_path '" + (kConfigs / "train_config_packed.yaml").string() +
+          "' --experiments_root_path '" + tmp.path().string() + "' --experiment_id y --device cpu");
+  EXPECT_EQ(e.exit_code, 1);
+  EXPECT_NE(e.err.find("no_index.pbin: no document index"), std::string::npos) << e.err;
+}
+
+}  // namespace
+}  // namespace instill::testing
