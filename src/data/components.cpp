@@ -36,9 +36,7 @@ tokenizer::PaddingMode padding_mode(const Value& v, const std::string& key_path)
       config::describe_value(v));
 }
 
-}  // namespace
-
-void register_data_components(config::Registry& registry) {
+void register_tokenizer(config::Registry& registry) {
   registry.add(
       "tokenizer", "pretrained_hf_tokenizer",
       Schema{Field::string("pretrained_model_name_or_path"),
@@ -62,7 +60,9 @@ void register_data_components(config::Registry& registry) {
         options.padding = padding_mode(c.get("padding"), c.key_path());
         return std::make_shared<TokenizerComponent>(std::move(tok), options);
       });
+}
 
+void register_datasets(config::Registry& registry) {
   registry.add(
       "dataset", "packed_mem_map_dataset_continuous",
       Schema{Field::path("raw_data_path"),
@@ -122,7 +122,9 @@ void register_data_components(config::Registry& registry) {
                    throw c.error("raw_data_path", e);
                  }
                });
+}
 
+void register_number_conversions(config::Registry& registry) {
   // tokens = rows * sequence_length, rounded down to whole optimizer steps: the same count
   // of optimizer steps as one epoch over the packed rows.
   registry.add(
@@ -172,6 +174,14 @@ void register_data_components(config::Registry& registry) {
             c.get_int("global_num_tokens"), c.get_int("sequence_length"), c.get_int("dp_degree"),
             c.get_int("local_micro_batch_size"), c.get_int("gradient_accumulation_steps")));
       });
+}
+
+}  // namespace
+
+void register_data_components(config::Registry& registry) {
+  register_tokenizer(registry);
+  register_datasets(registry);
+  register_number_conversions(registry);
 }
 
 }  // namespace instill::data

@@ -20,13 +20,14 @@ struct ChunkedResult {
   torch::Tensor loss, grad_hidden, grad_weight;
 };
 
+// Only the rows with a target reach the LM head: a masked prompt token or a pad position
+// costs nothing here (in SFT most positions are such), and the gradient of the other rows is 0.
 ChunkedResult chunked_forward(const torch::Tensor& h, const torch::Tensor& w,
                               const torch::Tensor& targets, int64_t ignore_index, int64_t chunk,
                               bool want_grad) {
   torch::NoGradGuard no_grad;
-  const int64_t n = h.size(0);
-  torch::Tensor valid = targets != ignore_index;
-  const int64_t count = valid.sum().item<int64_t>();
+  const torch::Tensor rows = (targets != ignore_index).nonzero().squeeze(1);
+  const int64_t count = rows.size(0);
   torch::Tensor wf = w.to(torch::kFloat32);
   torch::Tensor total = torch::zeros({}, h.options().dtype(torch::kFloat32));
   ChunkedResult r;
@@ -39,28 +40,31 @@ ChunkedResult chunked_forward(const torch::Tensor& h, const torch::Tensor& w,
     if (want_grad) r.grad_weight = r.grad_weight.to(w.scalar_type());
     return r;
   }
+  const torch::Tensor hv = h.index_select(0, rows), tv = targets.index_select(0, rows);
+  torch::Tensor grad_rows = want_grad ? torch::empty_like(hv) : torch::Tensor();
   const double inv = 1.0 / static_cast<double>(count);
-  for (int64_t s = 0; s < n; s += chunk) {
-    const int64_t e = std::min(n, s + chunk);
-    torch::Tensor v = valid.index({Slice(s, e)});
-    if (!v.any().item<bool>()) continue;
-    torch::Tensor hc = h.index({Slice(s, e)}).to(torch::kFloat32);
-    torch::Tensor t = targets.index({Slice(s, e)}).masked_fill(v.logical_not(), 0);
+  for (int64_t s = 0; s < count; s += chunk) {
+    const int64_t e = std::min(count, s + chunk);
+    torch::Tensor hc = hv.index({Slice(s, e)}).to(torch::kFloat32);
+    torch::Tensor t = tv.index({Slice(s, e)});
     torch::Tensor logits = torch::matmul(hc, wf.t());  // [c, V]
     torch::Tensor lse = torch::logsumexp(logits, -1);
     torch::Tensor picked = logits.gather(1, t.unsqueeze(1)).squeeze(1);
-    total += ((lse - picked) * v).sum();
+    total += (lse - picked).sum();
     if (want_grad) {
-      // d(mean loss)/d logits = (softmax - onehot) / count on valid rows, 0 elsewhere.
+      // d(mean loss)/d logits = (softmax - onehot) / count.
       torch::Tensor g = (logits - lse.unsqueeze(1)).exp_();
       g.scatter_add_(1, t.unsqueeze(1), -torch::ones({e - s, 1}, g.options()));
-      g.mul_((v.to(torch::kFloat32) * inv).unsqueeze(1));
-      r.grad_hidden.index_put_({Slice(s, e)}, torch::matmul(g, wf).to(h.scalar_type()));
+      g.mul_(inv);
+      grad_rows.index_put_({Slice(s, e)}, torch::matmul(g, wf).to(h.scalar_type()));
       r.grad_weight.add_(torch::matmul(g.t(), hc));
     }
   }
   r.loss = total * inv;
-  if (want_grad) r.grad_weight = r.grad_weight.to(w.scalar_type());
+  if (want_grad) {
+    r.grad_hidden.index_copy_(0, rows, grad_rows);
+    r.grad_weight = r.grad_weight.to(w.scalar_type());
+  }
   return r;
 }
 

@@ -3,7 +3,8 @@
 // cross entropy. The LM head is applied here, a chunk of rows at a time, with the gradient
 // formed in the same pass (softmax minus one-hot), so the full [tokens, vocab] fp32 logits
 // are never held at once: for a 151k vocabulary that is the difference between a few
-// hundred MB and many GB. A micro-batch without a single target contributes 0 (never NaN).
+// hundred MB and many GB. Only positions with a target reach the LM head (masked prompts and
+// padding cost nothing there). A micro-batch without a single target contributes 0 (never NaN).
 #include <torch/torch.h>
 
 #include <string>

@@ -74,7 +74,7 @@ TEST(PackedRunE2E, TrainsResumesExactlyAndEvaluatesAlikePackedOrNot) {
   EXPECT_GT(train.back()["train trainable tokens/s"].get<double>(), 0);
   EXPECT_TRUE(train.back().contains("train padding share"));
   EXPECT_LT(train.back()["train loss avg"].get<double>(),
-            0.5 * train[0]["train loss avg"].get<double>());
+            0.8 * train[0]["train loss avg"].get<double>());
   const auto test = metrics(tmp / "a/metrics.jsonl", "test");
   ASSERT_FALSE(test.empty());
   const auto plan = metrics(tmp / "a/metrics.jsonl", "data");
@@ -82,16 +82,16 @@ TEST(PackedRunE2E, TrainsResumesExactlyAndEvaluatesAlikePackedOrNot) {
   EXPECT_EQ(plan[0]["train dropped documents"], 0);
   EXPECT_LT(plan[0]["train packed rows"].get<int64_t>(), plan[0]["train documents"].get<int64_t>());
 
-  // Resumed from step 30: the same last losses and the same final weights, bit for bit.
-  const fs::path last = checkpoint_at(tmp / "a/checkpoints", 45);
+  // Resumed from step 5: the same last losses and the same weights at step 10, bit for bit.
+  const fs::path last = checkpoint_at(tmp / "a/checkpoints", 10);
   ASSERT_FALSE(last.empty());
   auto b = instill_at_source(train_env(pbins),
                              common + " --experiment_id b --resume_from '" +
-                                 checkpoint_at(tmp / "a/checkpoints", 30).string() + "'");
+                                 checkpoint_at(tmp / "a/checkpoints", 5).string() + "'");
   ASSERT_EQ(b.exit_code, 0) << b.err;
   EXPECT_EQ(metrics(tmp / "b/metrics.jsonl", "train").back()["train loss last"],
             train.back()["train loss last"]);
-  EXPECT_EQ(slurp(checkpoint_at(tmp / "b/checkpoints", 45) / "model.safetensors"),
+  EXPECT_EQ(slurp(checkpoint_at(tmp / "b/checkpoints", 10) / "model.safetensors"),
             slurp(last / "model.safetensors"));
 
   // The loss over the test file's trainable tokens: packed rows or one document at a time,
@@ -106,6 +106,8 @@ TEST(PackedRunE2E, TrainsResumesExactlyAndEvaluatesAlikePackedOrNot) {
   EXPECT_EQ(packed["documents"], alone["documents"]);
   EXPECT_LT(packed["rows"].get<int64_t>(), alone["rows"].get<int64_t>());
   EXPECT_EQ(alone["rows"], alone["documents"]);
+  // The run's evaluation at step 10 scored the same checkpoint on the same file.
+  EXPECT_EQ(test.back()["step"], 10);
   EXPECT_NEAR(test.back()["CLMCrossEntropyLoss token mean"].get<double>(), l, 1e-5 * l);
   EXPECT_EQ(test.back()["trainable tokens"], alone["trainable_tokens"]);
 
@@ -135,6 +137,9 @@ TEST(PackedRunE2E, BadPackedConfigsAreClearErrors) {
   longer.replace(longer.find(key), key.size(),
                  "    sequence_length: 512\n    sample_key: "
                  "${settings.referencing_keys.sample_key}\n    # Padding");
+  // (One row per step, so that the shorter schedule still has a warm-up phase.)
+  const std::string mbs = "local_train_micro_batch_size: 4";
+  longer.replace(longer.find(mbs), mbs.size(), "local_train_micro_batch_size: 1");
   tmp.write("longer.yaml", longer);
   auto r = instill_at_source(train_env(pbins),
                              "run --config_file_path '" + (tmp / "longer.yaml").string() +
