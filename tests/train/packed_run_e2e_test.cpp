@@ -8,6 +8,7 @@
 #include <cmath>
 #include <nlohmann/json.hpp>
 
+#include "free_port.hpp"
 #include "metrics_jsonl.hpp"
 #include "test_support.hpp"
 
@@ -163,36 +164,46 @@ TEST(PackedRunE2E, BadPackedConfigsAreClearErrors) {
   EXPECT_NE(e.err.find("no_index.pbin: no document index"), std::string::npos) << e.err;
 }
 
+// The grad norm of the first optimizer step of the packed tutorial config run with `mbs` rows
+// per micro-batch, `gas` accumulation steps and `norm` ("step_token_mean" or
+// "micro_batch_mean"); `launch` prefixes the command (data-parallel runs).
+double first_grad_norm(const TempDir& tmp, const std::pair<fs::path, fs::path>& pbins,
+                       const std::string& name, int mbs, int gas, const std::string& norm,
+                       const std::string& launch = "") {
+  std::string cfg = slurp(kConfigs / "train_config_packed.yaml");
+  auto set = [&cfg](const std::string& from, const std::string& to) {
+    EXPECT_NE(cfg.find(from), std::string::npos) << from;
+    cfg.replace(cfg.find(from), from.size(), to);
+  };
+  set("local_train_micro_batch_size: 4", "local_train_micro_batch_size: " + std::to_string(mbs));
+  set("gradient_accumulation_steps: 1", "gradient_accumulation_steps: " + std::to_string(gas));
+  set("normalization: step_token_mean", "normalization: " + norm);
+  tmp.write(name + ".yaml", cfg);
+  auto r = instill_at_source(
+      train_env(pbins), launch + "run --config_file_path '" + (tmp / (name + ".yaml")).string() +
+                            "' --experiments_root_path '" + tmp.path().string() +
+                            "' --experiment_id " + name + " --device cpu --threads 1");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  return metrics(tmp / name / "metrics.jsonl", "train").at(0)["grad norm last"].get<double>();
+}
+
 // step_token_mean: an optimizer step over the same 4 rows has the same gradient whether they
-// come as one micro-batch or as two accumulated ones (the rows hold different numbers of
-// trainable tokens, so the reference's mean of micro-batch means would differ).
+// come as one micro-batch, as two accumulated ones, or as two ranks' micro-batches (the rows
+// hold different numbers of trainable tokens, so the reference's mean of micro-batch means
+// differs, which shows the check can fail).
 TEST(PackedRunE2E, StepTokenMeanDoesNotDependOnHowAStepIsSplit) {
   INSTILL_REQUIRE_GPT2(gpt2);
   (void)gpt2;
   TempDir tmp;
   const auto pbins = prepare_tutorial_data(tmp);
-  const std::string base = slurp(kConfigs / "train_config_packed.yaml");
-  auto first_grad_norm = [&](const std::string& name, int mbs, int gas, const std::string& norm) {
-    std::string cfg = base;
-    auto set = [&cfg](const std::string& from, const std::string& to) {
-      ASSERT_NE(cfg.find(from), std::string::npos) << from;
-      cfg.replace(cfg.find(from), from.size(), to);
-    };
-    set("local_train_micro_batch_size: 4", "local_train_micro_batch_size: " + std::to_string(mbs));
-    set("gradient_accumulation_steps: 1", "gradient_accumulation_steps: " + std::to_string(gas));
-    set("normalization: step_token_mean", "normalization: " + norm);
-    tmp.write(name + ".yaml", cfg);
-    auto r = instill_at_source(train_env(pbins),
-                               "run --config_file_path '" + (tmp / (name + ".yaml")).string() +
-                                   "' --experiments_root_path '" + tmp.path().string() +
-                                   "' --experiment_id " + name + " --device cpu --threads 2");
-    EXPECT_EQ(r.exit_code, 0) << r.err;
-    return metrics(tmp / name / "metrics.jsonl", "train").at(0)["grad norm last"].get<double>();
-  };
-  const double whole = first_grad_norm("whole", 4, 1, "step_token_mean");
-  const double split = first_grad_norm("split", 2, 2, "step_token_mean");
-  EXPECT_NEAR(split, whole, 1e-5 * whole);
-  const double means = first_grad_norm("means", 2, 2, "micro_batch_mean");
+  const double whole = first_grad_norm(tmp, pbins, "whole", 4, 1, "step_token_mean");
+  EXPECT_NEAR(first_grad_norm(tmp, pbins, "accumulated", 2, 2, "step_token_mean"), whole,
+              1e-5 * whole);
+  const std::string two_ranks =
+      "launch --nproc_per_node 2 --master_port " + std::to_string(free_tcp_port()) + " -- ";
+  EXPECT_NEAR(first_grad_norm(tmp, pbins, "ranks", 2, 1, "step_token_mean", two_ranks), whole,
+              1e-5 * whole);
+  const double means = first_grad_norm(tmp, pbins, "means", 2, 2, "micro_batch_mean");
   EXPECT_GT(std::abs(means - whole), 1e-3 * whole) << "the check would not tell the two apart";
 }
 
