@@ -83,14 +83,13 @@ std::string row_name(int64_t row, const std::vector<int64_t>& dataset_indices) {
 }
 
 // Masks the positions [at, at + n) of one row as one document; returns the kept count.
-// `carried` < 0: the document starts afresh (its first input token is not looked at, as in
-// the reference); otherwise spans open before it, and its first input may open one more.
-int64_t mask_document(const int64_t* inputs, const int64_t* x, int64_t* y, int64_t at, int64_t n,
-                      int64_t carried, const MaskInput& in, const std::string& where) {
-  int64_t c = std::max<int64_t>(carried, 0), kept = 0;
+// `open` spans are open at its first target (0 for a document that starts afresh, whose first
+// input token is not looked at, as in the reference).
+int64_t mask_document(const int64_t* x, int64_t* y, int64_t at, int64_t n, int64_t open,
+                      const MaskInput& in, const std::string& where) {
+  int64_t c = open, kept = 0;
   for (int64_t j = at; j < at + n; ++j) {
-    const bool opens = j > at ? x[j - 1] == in.begin_id : carried >= 0 && inputs[at] == in.begin_id;
-    if (opens) ++c;
+    if (j > at && x[j - 1] == in.begin_id) ++c;
     if (x[j] == in.end_id) --c;
     if (c < 0 || c > 1) throw_marker_error(where, j, c);
     if (c == 1) {
@@ -108,14 +107,12 @@ LossMaskResult mask_targets(const MaskInput& in, const std::vector<int64_t>& dat
   TORCH_CHECK(targets.dim() == 2 && targets.scalar_type() == torch::kInt64 &&
               targets.device().is_cpu());
   torch::Tensor t = targets.contiguous();
-  torch::Tensor inputs = in.inputs.defined() ? in.inputs.contiguous() : t;
   torch::Tensor out = torch::full_like(t, in.ignore_index);
   const int64_t rows = t.size(0), len = t.size(1);
   LossMaskResult r;
   for (int64_t row = 0; row < rows; ++row) {
     const std::string where = row_name(row, dataset_indices);
     const int64_t* x = t.data_ptr<int64_t>() + row * len;
-    const int64_t* inp = inputs.data_ptr<int64_t>() + row * len;
     int64_t* y = out.data_ptr<int64_t>() + row * len;
     int64_t kept = 0;
     if (in.layout && in.layout->packed()) {
@@ -123,12 +120,12 @@ LossMaskResult mask_targets(const MaskInput& in, const std::vector<int64_t>& dat
       int64_t at = 0;
       for (size_t d = 0; d < docs.size(); ++d) {
         const int64_t carried = in.carried ? (*in.carried)[static_cast<size_t>(row)][d] : -1;
-        kept += mask_document(inp, x, y, at, docs[d].length, carried, in,
+        kept += mask_document(x, y, at, docs[d].length, std::max<int64_t>(carried, 0), in,
                               where + ", document " + std::to_string(d));
         at += docs[d].length;
       }
     } else {
-      kept = mask_document(inp, x, y, 0, len, -1, in, where);
+      kept = mask_document(x, y, 0, len, 0, in, where);
     }
     if (kept == 0) ++r.rows_without_targets;
   }
@@ -151,8 +148,9 @@ MaskLossCollatorWrapper::MaskLossCollatorWrapper(std::shared_ptr<Collator> wrapp
         "different!");
 }
 
-// For each later piece of a split document: the loss spans its earlier pieces left open
-// (the marker rule run over the tokens before the piece and its first token).
+// For each later piece of a split document: the loss spans open at its first target (the
+// marker rule run over the tokens before the piece and its first token, which, as the
+// previous target, may open one more).
 CarriedMarkers MaskLossCollatorWrapper::carried_markers(
     const torch::Tensor& tokens, const RowDocuments& documents,
     const std::vector<int64_t>& dataset_indices) const {
@@ -174,6 +172,7 @@ CarriedMarkers MaskLossCollatorWrapper::carried_markers(
                                    " (before a split document's piece)",
                                static_cast<int64_t>(t), c);
         }
+        if (x.back() == begin_id_) ++c;
         carried[r].push_back(c);
       }
       row += d.tokens;
@@ -187,7 +186,6 @@ int64_t MaskLossCollatorWrapper::padding_positions(const torch::Tensor& tokens) 
   const auto pad = tokenizer ? tokenizer->special_token_id("pad_token") : std::nullopt;
   if (!pad) return 0;
   torch::Tensor is_pad = tokens == static_cast<int64_t>(*pad);
-  using torch::indexing::Slice;
   return is_pad.index({Slice(), Slice(None, -1)})
       .logical_and(is_pad.index({Slice(), Slice(1, None)}))
       .sum()
@@ -205,7 +203,6 @@ Batch MaskLossCollatorWrapper::collate(const torch::Tensor& tokens,
     MaskInput in;
     in.targets = b.target(key);
     if (b.layout.packed()) {
-      in.inputs = b.samples.begin()->second;
       in.layout = &b.layout;
       in.carried = &carried;
     }

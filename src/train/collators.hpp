@@ -56,12 +56,12 @@ struct LossMaskResult {
 };
 
 // The marker state at the start of each document of a packed row: -1 for a document that
-// starts afresh, otherwise the number of open loss spans carried over from earlier pieces of
-// a split document (its first input token may still open one).
+// starts afresh, otherwise the loss spans open at its first target, carried over from earlier
+// pieces of a split document (the piece's first token, their last target, included).
 using CarriedMarkers = std::vector<std::vector<int64_t>>;
 
 struct MaskInput {
-  torch::Tensor inputs, targets;            // [B, L'] int64, CPU
+  torch::Tensor targets;                    // [B, L'] int64, CPU
   const DocumentLayout* layout = nullptr;   // packed rows: mask each document on its own
   const CarriedMarkers* carried = nullptr;  // per layout document; null: all -1
   int64_t begin_id = 0, end_id = 0, ignore_index = kIgnoredTarget;

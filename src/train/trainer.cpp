@@ -180,33 +180,33 @@ int64_t Trainer::trainable_tokens(const Batch& batch) const {
       .item<int64_t>();
 }
 
-std::vector<double> Trainer::micro_batch_weights(const std::vector<Batch>& micro) {
-  // The reference's division by the accumulation steps (kept as a division: bit for bit).
-  if (p_.loss->options().normalization == ClmLossOptions::Normalization::kMicroBatchMean)
-    return std::vector<double>(micro.size(), static_cast<double>(micro.size()));
-  // mean_i * count_i / total summed over the step is the mean over all its tokens; the
-  // data-parallel average divides by the world size, which the factor undoes.
-  std::vector<double> counts;
-  double local = 0;
-  for (const Batch& b : micro) {
-    counts.push_back(static_cast<double>(trainable_tokens(b)));
-    local += counts.back();
-  }
-  const double total = sum_over_ranks({local}, "trainable token count all-reduce")[0];
-  const auto world = static_cast<double>(p_.data_parallel ? p_.settings.world_size : 1);
-  for (double& c : counts) c = total > 0 ? c * world / total : 0.0;
-  return counts;
+bool Trainer::by_step_tokens() const {
+  return p_.loss->options().normalization == ClmLossOptions::Normalization::kStepTokenMean;
 }
 
-// Forward and backward of one micro-batch; its gradients join the step's with `weight`
-// (micro-batch means: the divisor).
-void Trainer::accumulate_micro_batch(const Batch& batch, double weight, LoopState& st) {
-  const bool by_tokens =
-      p_.loss->options().normalization == ClmLossOptions::Normalization::kStepTokenMean;
+std::vector<double> Trainer::step_token_weights(const std::vector<int64_t>& tokens) {
+  // mean_i * count_i / total summed over the step is the mean over all its tokens; the
+  // data-parallel average divides by the world size, which the factor undoes.
+  double local = 0;
+  for (int64_t n : tokens) local += static_cast<double>(n);
+  const double total = sum_over_ranks({local}, "trainable token count all-reduce")[0];
+  const auto world = static_cast<double>(p_.data_parallel ? p_.settings.world_size : 1);
+  std::vector<double> weights;
+  for (int64_t n : tokens)
+    weights.push_back(total > 0 ? static_cast<double>(n) * world / total : 0.0);
+  return weights;
+}
+
+// Forward and backward of one micro-batch with `tokens` trainable tokens; its gradients join
+// the step's with `weight` (step_token_mean), or divided by the accumulation steps (the
+// reference; kept as a division, bit for bit).
+void Trainer::accumulate_micro_batch(const Batch& batch, int64_t tokens, double weight,
+                                     LoopState& st) {
+  const bool by_tokens = by_step_tokens();
   torch::Tensor loss = micro_batch_loss(batch);
-  (by_tokens ? loss * weight : loss / weight).backward();
+  (by_tokens ? loss * weight : loss / static_cast<double>(p_.settings.gradient_accumulation_steps))
+      .backward();
   const double l = loss.item<double>();
-  const int64_t tokens = trainable_tokens(batch);
   st.local_samples += batch.size;
   st.run_samples += batch.size;
   st.rows_without_targets += batch.rows_without_targets;
@@ -340,9 +340,12 @@ TrainResult Trainer::run() {
     size_t got = 0;
     while (got < gas && it->next(micro[got])) ++got;
     if (got < gas) break;
-    const std::vector<double> weights = micro_batch_weights(micro);
+    std::vector<int64_t> tokens;
+    for (const Batch& b : micro) tokens.push_back(trainable_tokens(b));
+    const std::vector<double> weights =
+        by_step_tokens() ? step_token_weights(tokens) : std::vector<double>(gas, 0.0);
     for (size_t i = 0; i < gas; ++i) {
-      accumulate_micro_batch(micro[i], weights[i], st);
+      accumulate_micro_batch(micro[i], tokens[i], weights[i], st);
       p_.progress->update(st.tag, st.progress.steps(), s.num_target_steps);
     }
     optimizer_step(st, step);

@@ -50,11 +50,12 @@ class Trainer {
  private:
   struct LoopState;  // trainer.cpp
   LoopState start_loop() const;
-  // Weight of each micro-batch's mean loss in the optimizer step (see ClmLossOptions); for
-  // micro-batch means, the divisor (the accumulation steps).
-  std::vector<double> micro_batch_weights(const std::vector<Batch>& micro);
+  // step_token_mean (ClmLossOptions): the weight of each micro-batch's mean loss in the
+  // optimizer step, from the micro-batches' trainable token counts.
+  bool by_step_tokens() const;
+  std::vector<double> step_token_weights(const std::vector<int64_t>& tokens);
   int64_t trainable_tokens(const Batch& batch) const;
-  void accumulate_micro_batch(const Batch& batch, double weight, LoopState& st);
+  void accumulate_micro_batch(const Batch& batch, int64_t tokens, double weight, LoopState& st);
   void optimizer_step(LoopState& st, int64_t steps_done);
   ValueMap training_metrics(LoopState& st);
   void log_training(LoopState& st, int64_t total_steps);
