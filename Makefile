@@ -28,6 +28,7 @@ demo: build
 	./examples/demo.sh out/demo
 	./examples/instruction_tuning/run.sh out/tutorial
 	PACKING=bfd ./examples/instruction_tuning/run.sh out/tutorial_packed
+	./examples/chat_format/run.sh out/chat_format
 	@echo "== the two recipes (trainable tokens/s: median over logged intervals)"
 	@echo "padded (reference) recipe: $$(cat out/tutorial/throughput.txt)"
 	@echo "packed (bfd) recipe:       $$(cat out/tutorial_packed/throughput.txt)"

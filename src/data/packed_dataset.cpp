@@ -8,6 +8,7 @@ PackedDatasetContinuous::PackedDatasetContinuous(const std::filesystem::path& pb
                                                  int64_t sequence_length, std::string sample_key,
                                                  bool reuse_last_target)
     : reader_(pbin, /*load_index=*/false),
+      mask_(stored_mask_of(reader_)),
       block_size_(reuse_last_target ? sequence_length + 1 : sequence_length),
       stride_(reuse_last_target ? block_size_ - 1 : block_size_),
       sample_key_(std::move(sample_key)) {
@@ -36,6 +37,13 @@ void PackedDatasetContinuous::read_row(int64_t i, TokenRow& out) const {
   out.tokens.resize(static_cast<size_t>(block_size_));
   out.documents.clear();
   sample_into(i, out.tokens.data());
+  out.trainable.clear();
+  if (mask_) {
+    const auto begin =
+        static_cast<uint64_t>((i < 0 ? i + static_cast<int64_t>(num_samples_) : i) * stride_);
+    const auto flags = mask_->flags(begin, begin + static_cast<uint64_t>(block_size_));
+    out.trainable.assign(flags.begin(), flags.end());
+  }
 }
 
 std::vector<uint32_t> PackedDatasetContinuous::sample(int64_t i) const {

@@ -5,10 +5,12 @@
 // are ignored, as in the reference.
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "data/pbin.hpp"
+#include "data/token_mask_file.hpp"
 #include "data/training_dataset.hpp"
 
 namespace instill::data {
@@ -21,6 +23,11 @@ class PackedDatasetContinuous : public TrainingDataset {
   size_t size() const override { return num_samples_; }
   void read_row(int64_t i, TokenRow& out) const override;
   int64_t max_input_positions() const override { return block_size_ - 1; }
+  bool has_stored_masks() const override { return mask_.has_value(); }
+  std::optional<std::string> stored_chat_template() const override {
+    if (!mask_) return std::nullopt;
+    return std::string(mask_->chat_template());
+  }
   int64_t block_size() const { return block_size_; }
   const std::string& sample_key() const { return sample_key_; }
   // Tokens of sample i (negative i counts from the end, as Python indexing).
@@ -30,6 +37,7 @@ class PackedDatasetContinuous : public TrainingDataset {
 
  private:
   PbinReader reader_;
+  std::optional<TokenMaskReader> mask_;  // the pbin's .mask, when data preparation wrote one
   int64_t block_size_;
   int64_t stride_;
   size_t num_samples_;

@@ -1,5 +1,6 @@
 #include "data/packed_sft_dataset.hpp"
 
+#include <algorithm>
 #include <cstdio>
 
 #include "core/error.hpp"
@@ -8,13 +9,18 @@ namespace instill::data {
 
 namespace {
 
-// Token count once the trailing padding is gone.
-int64_t unpadded_length(const PbinReader& reader, uint64_t start, int64_t length,
-                        const PackedSftOptions& o) {
+// Token count once the trailing padding is gone. A pad token that a stored mask trains (an
+// end of turn that is also the pad token) is not padding.
+int64_t unpadded_length(const PbinReader& reader, const std::optional<TokenMaskReader>& mask,
+                        uint64_t start, int64_t length, const PackedSftOptions& o) {
   if (!o.pad_token_id) return length;
   const uint32_t pad = *o.pad_token_id;
+  auto trained = [&](int64_t k) {
+    const uint64_t at = start + static_cast<uint64_t>(k);
+    return mask && mask->flags(at, at + 1)[0] == 1;
+  };
   int64_t n = length;
-  while (n > 0 && reader.token(start + static_cast<uint64_t>(n - 1)) == pad) --n;
+  while (n > 0 && reader.token(start + static_cast<uint64_t>(n - 1)) == pad && !trained(n - 1)) --n;
   if (n < length && o.eod_token_id == o.pad_token_id) ++n;  // the document's own end token
   return n;
 }
@@ -30,14 +36,14 @@ PbinReader open_with_index(const std::filesystem::path& pbin) {
 }  // namespace
 
 PackedSftDataset::PackedSftDataset(const std::filesystem::path& pbin, PackedSftOptions options)
-    : reader_(open_with_index(pbin)), options_(std::move(options)) {
+    : reader_(open_with_index(pbin)), mask_(stored_mask_of(reader_)), options_(std::move(options)) {
   if (reader_.num_documents() == 0) throw Error(pbin.string() + ": the index lists no documents");
   const auto width = static_cast<uint64_t>(reader_.token_size());
   for (const auto& [offset, bytes] : reader_.index()) {
     const uint64_t start = offset / width;
     starts_.push_back(start);
     lengths_.push_back(
-        unpadded_length(reader_, start, static_cast<int64_t>(bytes / width), options_));
+        unpadded_length(reader_, mask_, start, static_cast<int64_t>(bytes / width), options_));
   }
   try {
     plan_ = options_.packing == PackedSftOptions::Packing::kNone
@@ -61,13 +67,19 @@ void PackedSftDataset::read_row(int64_t i, TokenRow& out) const {
   int64_t total = 0;
   for (const PlannedPiece& p : row) total += p.tokens;
   out.tokens.resize(static_cast<size_t>(total));
+  out.trainable.resize(mask_ ? static_cast<size_t>(total) : 0);
   out.documents.clear();
   uint32_t* dst = out.tokens.data();
+  uint8_t* flags = out.trainable.data();
   for (const PlannedPiece& p : row) {
     const uint64_t start = starts_[static_cast<size_t>(p.document)];
     const uint64_t begin = start + static_cast<uint64_t>(p.begin);
     reader_.read_tokens(begin, begin + static_cast<uint64_t>(p.tokens), dst);
     dst += p.tokens;
+    if (mask_) {
+      const auto piece = mask_->flags(begin, begin + static_cast<uint64_t>(p.tokens));
+      flags = std::copy(piece.begin(), piece.end(), flags);
+    }
     RowDocument doc{p.tokens, {}};
     if (p.continuation) doc.preceding = reader_.tokens(start, begin);
     out.documents.push_back(std::move(doc));
@@ -88,7 +100,8 @@ std::string PackedSftDataset::summary() const {
          std::to_string(options_.sequence_length) + " positions, " + fill + " filled; " +
          std::to_string(plan_.dropped_documents) + " dropped, " +
          std::to_string(plan_.split_documents) +
-         " split (overflow: " + to_string(options_.overflow) + ")";
+         " split (overflow: " + to_string(options_.overflow) + ")" +
+         (mask_ ? "; loss mask from " + mask_->path().filename().string() : "");
 }
 
 }  // namespace instill::data

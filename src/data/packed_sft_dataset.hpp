@@ -12,6 +12,7 @@
 
 #include "data/packing_plan.hpp"
 #include "data/pbin.hpp"
+#include "data/token_mask_file.hpp"
 #include "data/training_dataset.hpp"
 
 namespace instill::data {
@@ -25,6 +26,7 @@ struct PackedSftOptions {
   // kBestFitDecreasing packs; kNone keeps one document per row (no padding either).
   enum class Packing { kBestFitDecreasing, kNone } packing = Packing::kBestFitDecreasing;
   uint64_t seed = 0;
+  std::shared_ptr<const tokenizer::HfTokenizer> tokenizer;  // the configured one, if any
 };
 
 class PackedSftDataset : public TrainingDataset {
@@ -34,6 +36,14 @@ class PackedSftDataset : public TrainingDataset {
   size_t size() const override { return plan_.rows.size(); }
   void read_row(int64_t i, TokenRow& out) const override;
   int64_t max_input_positions() const override { return options_.sequence_length; }
+  bool has_stored_masks() const override { return mask_.has_value(); }
+  std::optional<std::string> stored_chat_template() const override {
+    if (!mask_) return std::nullopt;
+    return std::string(mask_->chat_template());
+  }
+  std::shared_ptr<const tokenizer::HfTokenizer> tokenizer() const override {
+    return options_.tokenizer;
+  }
 
   const PackingPlan& plan() const { return plan_; }
   const PackedSftOptions& options() const { return options_; }
@@ -45,6 +55,7 @@ class PackedSftDataset : public TrainingDataset {
 
  private:
   PbinReader reader_;
+  std::optional<TokenMaskReader> mask_;  // the pbin's .mask, when data preparation wrote one
   PackedSftOptions options_;
   std::vector<uint64_t> starts_;  // first token of each document in the data section
   std::vector<int64_t> lengths_;

@@ -19,12 +19,16 @@
 #include "core/python_yaml_dump.hpp"
 #include "core/sha256.hpp"
 #include "core/utf8.hpp"
+#include "data/chat_tokenization.hpp"
 #include "data/components.hpp"
 #include "data/pack_encoded_data.hpp"
+#include "data/pbin.hpp"
 #include "data/python_path.hpp"
 #include "data/python_random.hpp"
 #include "data/raw_index.hpp"
+#include "data/token_mask_file.hpp"
 #include "jinja/template.hpp"
+#include "tokenizer/tokenizer_folder.hpp"
 
 namespace instill::data {
 
@@ -35,13 +39,21 @@ using config::Field;
 using config::Schema;
 const char* const kPartitions[] = {"train", "val", "test"};
 
+// Chat-template mode (tokenizer_chat_template): the tokenizer's own chat format, with the
+// loss mask stored beside each pbin instead of marker tokens in the text.
+struct ChatModeSettings {
+  LossOn loss_on = LossOn::kAssistant;
+  std::optional<std::string> template_file;  // replaces the tokenizer's chat template
+};
+
 struct Settings {
   std::string src_path, dst_path, messages_key, pbin_config_path;
   int64_t weights[3] = {0, 0, 0};
   int64_t seed = 0;
   ValueMap role_mapping;
-  std::string chat_template;
+  std::string chat_template;  // marker mode: jinja2_chat_template
   Value chat_template_data;
+  std::optional<ChatModeSettings> chat_mode;
 };
 
 Field percentage(std::string partition) {
@@ -65,7 +77,13 @@ const Schema& config_schema() {
                                            .open())}
                          .open()),
           Field::map("instruction_data_transformation", Schema{Field::map("role_mapping")}.open()),
-          Field::string("jinja2_chat_template"), Field::map("chat_template_data")}
+          Field::string("jinja2_chat_template").optional(),
+          Field::map("chat_template_data").optional(),
+          Field::map("tokenizer_chat_template",
+                     Schema{Field::one_of("loss_on", {"assistant", "last_assistant", "all"})
+                                .defaults(Value("assistant")),
+                            Field::path("template_file").optional()})
+              .optional()}
           .open();
   return kSchema;
 }
@@ -74,6 +92,38 @@ void need_file(const std::string& path, const std::string& key_path,
                const config::ConfigDocument& doc) {
   if (!fs::is_regular_file(path))
     throw config::key_error(key_path, "file \"" + path + "\" does not exist", &doc);
+}
+
+// Either the reference's marker template (jinja2_chat_template + chat_template_data) or the
+// tokenizer's own chat template (tokenizer_chat_template), never both.
+void read_template_settings(const ValueMap& config, const config::ConfigDocument& doc,
+                            Settings& s) {
+  const Value& markers = config.at("jinja2_chat_template");
+  const Value& chat = config.at("tokenizer_chat_template");
+  if (!chat.is_null()) {
+    if (!markers.is_null())
+      throw config::key_error("tokenizer_chat_template",
+                              "give either jinja2_chat_template (marker tokens in the text) or "
+                              "tokenizer_chat_template (the tokenizer's own format), not both",
+                              &doc);
+    ChatModeSettings mode;
+    mode.loss_on = *parse_loss_on(chat.as_map().at("loss_on").as_string());
+    if (const Value& t = chat.as_map().at("template_file"); !t.is_null()) {
+      mode.template_file = t.as_string();
+      need_file(*mode.template_file, "tokenizer_chat_template.template_file", doc);
+    }
+    s.chat_mode = mode;
+    return;
+  }
+  if (markers.is_null())
+    throw config::key_error("jinja2_chat_template",
+                            "required (or tokenizer_chat_template, to train in the tokenizer's own "
+                            "chat format)",
+                            &doc);
+  if (config.at("chat_template_data").is_null())
+    throw config::key_error("chat_template_data", "required with jinja2_chat_template", &doc);
+  s.chat_template = markers.as_string();
+  s.chat_template_data = config.at("chat_template_data");
 }
 
 // need_source: chat reads the same config for its template, and needs no conversations.
@@ -101,8 +151,7 @@ Settings read_settings(const config::ConfigDocument& doc, bool need_source = tru
   s.seed = split.at("seed").as_int();
   s.role_mapping =
       config.as_map().at("instruction_data_transformation").as_map().at("role_mapping").as_map();
-  s.chat_template = config.as_map().at("jinja2_chat_template").as_string();
-  s.chat_template_data = config.as_map().at("chat_template_data");
+  read_template_settings(config.as_map(), doc, s);
   return s;
 }
 
@@ -125,11 +174,45 @@ struct RecordOutcome {
   std::string json_line;             // the output line, "\n" included
   std::optional<std::string> error;  // why the record is invalid
   bool marker_in_content = false;
+  // Chat-template mode: the pbin document and its loss mask, made here rather than by packing.
+  std::vector<uint32_t> document;
+  std::vector<uint8_t> trainable;
+  bool truncated = false;
+  uint64_t padding = 0;
 };
 
+// How a record is rendered: the reference's marker template, or (chat-template mode) the
+// tokenizer's chat template with the packing config's truncation, padding and EOD rules.
+struct RecordFormat {
+  const jinja::Template* marker_template = nullptr;
+  std::vector<std::string> markers;
+  std::unique_ptr<ChatTokenizer> chat;
+  ChatEncodeOptions chat_options;
+  std::optional<std::size_t> pad_to;
+  uint32_t pad_id = 0, eod_id = 0;
+};
+
+// The document as pack_encoded_data would write it (ids, padding to max_length, one EOD);
+// padding and the EOD train nothing.
+void finish_chat_document(ChatEncoding encoding, const RecordFormat& f, RecordOutcome& out) {
+  if (encoding.ids.empty()) throw Error("the chat template rendered no tokens for this record");
+  out.truncated = encoding.truncated;
+  out.document.assign(encoding.ids.begin(), encoding.ids.end());
+  out.trainable = std::move(encoding.trainable);
+  if (f.pad_to && out.document.size() < *f.pad_to) {
+    out.padding = *f.pad_to - out.document.size();
+    out.document.resize(*f.pad_to, f.pad_id);
+    out.trainable.resize(*f.pad_to, 0);
+  }
+  if (out.document.back() != f.eod_id) {
+    out.document.push_back(f.eod_id);
+    out.trainable.push_back(0);
+  }
+}
+
 // Role mapping (spec §4.5), rendering (§4.4) and output serialisation (§4.6) of one record.
-RecordOutcome process_record(std::string_view line, const Settings& s, const jinja::Template& tpl,
-                             const std::vector<std::string>& markers) {
+RecordOutcome process_record(std::string_view line, const Settings& s, const RecordFormat& f) {
+  const std::vector<std::string>& markers = f.markers;
   RecordOutcome out;
   try {
     if (!is_valid_utf8(line)) throw Error("the line is not valid UTF-8");
@@ -159,10 +242,18 @@ RecordOutcome process_record(std::string_view line, const Settings& s, const jin
           if (!m.empty() && content->as_string().find(m) != std::string::npos)
             out.marker_in_content = true;
     }
-    ValueMap context;
-    context.set("messages", *messages);
-    context.set("chat_template_data", s.chat_template_data);
-    record.as_map().set("chat", Value(tpl.render_text(context)));
+    if (f.chat) {
+      ValueMap conversation = record.as_map();
+      conversation.set("messages", *messages);
+      ChatEncoding encoding = f.chat->encode(conversation, f.chat_options);
+      record.as_map().set("chat", Value(encoding.text));
+      finish_chat_document(std::move(encoding), f, out);
+    } else {
+      ValueMap context;
+      context.set("messages", *messages);
+      context.set("chat_template_data", s.chat_template_data);
+      record.as_map().set("chat", Value(f.marker_template->render_text(context)));
+    }
     out.json_line = json_dumps(record);
     if (!is_valid_utf8(out.json_line))
       throw Error(
@@ -248,23 +339,59 @@ std::vector<std::string> loss_markers(const Settings& s) {
   return markers;
 }
 
+// What packing found out across partitions, for the report.
+struct PackFindings {
+  uint64_t tokens = 0, padding = 0, trainable = 0;
+  std::vector<size_t> full_lines, untrainable_lines;
+  ValueMap splits;
+};
+
 // Input line numbers of what went where in step 1.
 struct RenderedRecords {
   std::vector<size_t> partition_lines[3];
   std::vector<std::pair<size_t, std::string>> skipped;  // line, why
   std::vector<size_t> marker_lines;
   size_t input_records = 0;
+  PackFindings chat[3];  // chat-template mode: what each partition's pbin holds
 };
 
-// Step 1: split, map, render and write the partition JSONL files into `staging`.
+// Chat-template mode writes each partition's pbin and mask while rendering.
+struct ChatPartitionFiles {
+  std::unique_ptr<PbinWriter> pbin;
+  std::unique_ptr<TokenMaskWriter> mask;
+
+  void add(const RecordOutcome& o, size_t line, PackFindings& found) {
+    pbin->add_document(o.document);
+    mask->add(o.trainable);
+    found.tokens += o.document.size();
+    found.padding += o.padding;
+    uint64_t trained = 0;
+    for (uint8_t t : o.trainable) trained += t;
+    found.trainable += trained;
+    if (o.truncated) found.full_lines.push_back(line);
+    if (trained == 0) found.untrainable_lines.push_back(line);
+  }
+  void finish() {
+    pbin->finish();
+    mask->finish();
+  }
+};
+
+// Step 1: split, map, render and write the partition JSONL files into `staging` (and in
+// chat-template mode the pbin and mask files too).
 RenderedRecords render_partitions(const Settings& s, const PrepareOptions& options,
-                                  const jinja::Template& tpl,
-                                  const std::vector<std::string>& markers, const fs::path& staging,
+                                  const RecordFormat& f, int token_size, const fs::path& staging,
                                   const OutputNames& names) {
   std::unique_ptr<AtomicFileWriter> writers[3];
-  for (int p = 0; p < 3; ++p)
-    if (s.weights[p] != 0)
-      writers[p] = std::make_unique<AtomicFileWriter>(staging / names.jsonl(p));
+  ChatPartitionFiles chat_files[3];
+  for (int p = 0; p < 3; ++p) {
+    if (s.weights[p] == 0) continue;
+    writers[p] = std::make_unique<AtomicFileWriter>(staging / names.jsonl(p));
+    if (!f.chat) continue;
+    chat_files[p].pbin = std::make_unique<PbinWriter>(staging / names.pbin(p), token_size);
+    chat_files[p].mask = std::make_unique<TokenMaskWriter>(token_mask_path(staging / names.pbin(p)),
+                                                           f.chat->chat_template().source());
+  }
   RenderedRecords r;
   PythonRandom rng(s.seed);
   MappedFile input(s.src_path);
@@ -282,7 +409,7 @@ RenderedRecords render_partitions(const Settings& s, const PrepareOptions& optio
     while (lines.size() < kChunk && (more = reader.next(line))) lines.push_back(line);
     if (lines.empty()) break;
     parallel_for(lines.size(), threads,
-                 [&](size_t k) { outcomes[k] = process_record(lines[k], s, tpl, markers); });
+                 [&](size_t k) { outcomes[k] = process_record(lines[k], s, f); });
     for (size_t k = 0; k < lines.size(); ++k) {
       ++line_number;
       const int p =
@@ -297,6 +424,7 @@ RenderedRecords render_partitions(const Settings& s, const PrepareOptions& optio
       }
       if (o.marker_in_content) r.marker_lines.push_back(line_number);
       writers[p]->write(o.json_line);
+      if (f.chat) chat_files[p].add(o, line_number, r.chat[p]);
       r.partition_lines[p].push_back(line_number);
     }
     progress.update(line_number);
@@ -308,8 +436,10 @@ RenderedRecords render_partitions(const Settings& s, const PrepareOptions& optio
   size_t kept = 0;
   for (auto& l : r.partition_lines) kept += l.size();
   if (kept == 0) throw Error(s.src_path + ": every record was invalid; nothing to prepare");
-  for (int p = 0; p < 3; ++p)
+  for (int p = 0; p < 3; ++p) {
     if (writers[p]) writers[p]->commit();
+    if (chat_files[p].pbin && !r.partition_lines[p].empty()) chat_files[p].finish();
+  }
   return r;
 }
 
@@ -331,15 +461,38 @@ config::ConfigDocument partition_pbin_config(const Settings& s, const OutputName
   return doc;
 }
 
-// What packing found out across partitions, for the report.
-struct PackFindings {
-  uint64_t tokens = 0, padding = 0;
-  std::vector<size_t> full_lines, untrainable_lines;
-  ValueMap splits;
-};
-
 // Step 2 for partition p: index, resolved pbin config, packing (counting tokens, padding,
 // documents at max_length and documents without trainable tokens).
+void add_split_summary(int p, const OutputNames& names, size_t records, uint64_t tokens,
+                       uint64_t padding, PackFindings& found) {
+  ValueMap split;
+  split.set("records", Value(static_cast<int64_t>(records)));
+  split.set("tokens", Value(static_cast<int64_t>(tokens)));
+  split.set("padding_tokens", Value(static_cast<int64_t>(padding)));
+  split.set("jsonl", Value(names.final_path(names.jsonl(p))));
+  split.set("pbin", Value(names.final_path(names.pbin(p))));
+  found.splits.set(kPartitions[p], Value(std::move(split)));
+}
+
+// Chat-template mode: the pbin and mask exist already; what remains is the index and config.
+void finish_chat_partition(int p, const Settings& s, const OutputNames& names,
+                           const fs::path& staging, size_t records, const PackFindings& chat,
+                           PackFindings& found) {
+  create_raw_index(staging / names.jsonl(p), staging / names.idx(p),
+                   FileExistencePolicy::kOverride);
+  partition_pbin_config(s, names, staging / names.pbin_config(p), p);
+  found.tokens += chat.tokens;
+  found.padding += chat.padding;
+  found.trainable += chat.trainable;
+  found.full_lines.insert(found.full_lines.end(), chat.full_lines.begin(), chat.full_lines.end());
+  found.untrainable_lines.insert(found.untrainable_lines.end(), chat.untrainable_lines.begin(),
+                                 chat.untrainable_lines.end());
+  add_split_summary(p, names, records, chat.tokens, chat.padding, found);
+  found.splits.find(kPartitions[p])
+      ->as_map()
+      .set("mask", Value(token_mask_path(names.final_path(names.pbin(p))).string()));
+}
+
 void pack_partition(int p, const Settings& s, const OutputNames& names, const fs::path& staging,
                     const std::vector<size_t>& lines, TokenizerComponent& tok,
                     const std::vector<std::string>& markers, const PrepareOptions& options,
@@ -377,13 +530,7 @@ void pack_partition(int p, const Settings& s, const OutputNames& names, const fs
   pack_encoded_data(pack, tok, FileExistencePolicy::kOverride);
   found.tokens += tokens;
   found.padding += padding;
-  ValueMap split;
-  split.set("records", Value(static_cast<int64_t>(lines.size())));
-  split.set("tokens", Value(static_cast<int64_t>(tokens)));
-  split.set("padding_tokens", Value(static_cast<int64_t>(padding)));
-  split.set("jsonl", Value(names.final_path(names.jsonl(p))));
-  split.set("pbin", Value(names.final_path(names.pbin(p))));
-  found.splits.set(kPartitions[p], Value(std::move(split)));
+  add_split_summary(p, names, lines.size(), tokens, padding, found);
 }
 
 Value line_list(const std::vector<size_t>& lines) {
@@ -403,6 +550,13 @@ std::string report_json(const std::string& config_path, const Settings& s, const
   report.set("input_records", Value(static_cast<int64_t>(rendered.input_records)));
   report.set("splits", Value(std::move(found.splits)));
   report.set("tokens", Value(static_cast<int64_t>(found.tokens)));
+  if (s.chat_mode) {
+    const char* loss_on[] = {"assistant", "last_assistant", "all"};
+    report.set("loss_mask",
+               Value(ValueMap{{"source", Value("tokenizer_chat_template")},
+                              {"loss_on", Value(loss_on[static_cast<int>(s.chat_mode->loss_on)])},
+                              {"trainable_tokens", Value(static_cast<int64_t>(found.trainable))}}));
+  }
   report.set("padding_share", Value(found.tokens ? static_cast<double>(found.padding) /
                                                        static_cast<double>(found.tokens)
                                                  : 0.0));
@@ -423,6 +577,40 @@ std::string report_json(const std::string& config_path, const Settings& s, const
   JsonDumpOptions pretty;
   pretty.indent = "  ";
   return json_dumps(Value(std::move(report)), pretty) + "\n";
+}
+
+// Chat-template mode: the packing config's tokenizer with its chat template (or the config's
+// template_file), and its truncation, padding and EOD rules.
+RecordFormat chat_record_format(const ChatModeSettings& mode, const TokenizerComponent& tok,
+                                const PackSettings& pack) {
+  auto hf = std::make_shared<const tokenizer::HfTokenizer>(tok.hf());
+  std::string source, name;
+  if (mode.template_file) {
+    source = read_file(*mode.template_file);
+    name = *mode.template_file;
+  } else {
+    source = tokenizer::folder_chat_template(hf->source_dir());
+    name = (hf->source_dir() / "chat_template").string();
+  }
+  RecordFormat f;
+  f.chat = std::make_unique<ChatTokenizer>(hf, ChatTemplate(source, name));
+  f.chat_options.loss_on = mode.loss_on;
+  const tokenizer::EncodeOptions& o = tok.options();
+  std::optional<std::size_t> max_length = o.max_length;
+  if (!max_length && hf->model_max_length())
+    max_length = static_cast<std::size_t>(*hf->model_max_length());
+  if (o.truncation) f.chat_options.truncate_to = max_length;
+  if (o.padding == tokenizer::PaddingMode::kMaxLength && max_length) {
+    const auto pad = hf->special_token_id("pad_token");
+    if (!pad)
+      throw Error(
+          "the packing config pads to max_length but the tokenizer has no pad token; set "
+          "special_tokens.pad_token");
+    f.pad_to = max_length;
+    f.pad_id = static_cast<uint32_t>(*pad);
+  }
+  f.eod_id = static_cast<uint32_t>(tok.token_id(pack.eod_token));
+  return f;
 }
 
 // A hidden folder next to the output folder, where everything is written first.
@@ -450,22 +638,33 @@ PrepareResult prepare_instruction_tuning_data(const PrepareOptions& options) {
   // Build the tokenizer once, before anything is written: a bad packing config or a special
   // token outside the vocabulary fails here. Every partition's pbin config only differs in
   // its paths, so all partitions share it.
-  std::shared_ptr<TokenizerComponent> tok;
-  {
-    config::ResolverContext pctx;
-    pctx.config_file_path = names.final_path(names.pbin_config(0));
-    tok = build_tokenizer(config::load_app_config(s.pbin_config_path, pctx));
+  config::ResolverContext pctx;
+  pctx.config_file_path = names.final_path(names.pbin_config(0));
+  const config::ConfigDocument pbin_config = config::load_app_config(s.pbin_config_path, pctx);
+  std::shared_ptr<TokenizerComponent> tok = build_tokenizer(pbin_config);
+  std::optional<jinja::Template> marker_template;
+  RecordFormat format;
+  if (s.chat_mode) {
+    format = chat_record_format(*s.chat_mode, *tok, pack_settings_from_config(pbin_config));
+  } else {
+    marker_template.emplace(replace_all(s.chat_template, "}\n{", "}{"), "jinja2_chat_template");
+    format.marker_template = &*marker_template;
+    format.markers = loss_markers(s);
   }
-  const jinja::Template tpl(replace_all(s.chat_template, "}\n{", "}{"), "jinja2_chat_template");
-  const std::vector<std::string> markers = loss_markers(s);
   StagingDir staging{make_staging_dir(names.out_dir)};
 
-  const RenderedRecords rendered = render_partitions(s, options, tpl, markers, staging.path, names);
+  const RenderedRecords rendered =
+      render_partitions(s, options, format, pbin_token_size(tok->hf()), staging.path, names);
   PackFindings found;
-  for (int p = 0; p < 3; ++p)
-    if (!rendered.partition_lines[p].empty())
-      pack_partition(p, s, names, staging.path, rendered.partition_lines[p], *tok, markers, options,
-                     found);
+  for (int p = 0; p < 3; ++p) {
+    const auto& lines = rendered.partition_lines[p];
+    if (lines.empty()) continue;
+    if (s.chat_mode) {
+      finish_chat_partition(p, s, names, staging.path, lines.size(), rendered.chat[p], found);
+    } else {
+      pack_partition(p, s, names, staging.path, lines, *tok, format.markers, options, found);
+    }
+  }
 
   PrepareResult result;
   result.report_json = report_json(config_path, s, names, rendered, std::move(found));

@@ -43,8 +43,10 @@ ChatFormat ChatFormat::from_instruction_config(const std::filesystem::path& yaml
 }
 
 ChatFormat ChatFormat::from_hf_template(std::string source, std::string name,
-                                        std::shared_ptr<tokenizer::HfTokenizer> tokenizer) {
+                                        std::shared_ptr<tokenizer::HfTokenizer> tokenizer,
+                                        bool as_trained) {
   ChatFormat c;
+  c.prompt_as_trained_ = as_trained;
   c.template_ = std::make_shared<jinja::Template>(source, std::move(name));
   c.tokenizer_ = std::move(tokenizer);
   // Chat templates write the special tokens themselves.
@@ -84,7 +86,7 @@ std::pair<std::string, std::string> ChatFormat::render_around_reply(
 }
 
 std::string ChatFormat::prompt(const std::vector<ChatMessage>& messages) const {
-  if (instruction_style_) return render_around_reply(messages).first;
+  if (instruction_style_ || prompt_as_trained_) return render_around_reply(messages).first;
   return template_->render_text(context(messages, true));
 }
 

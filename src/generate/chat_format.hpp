@@ -29,8 +29,13 @@ struct ChatMessage {
 class ChatFormat {
  public:
   static ChatFormat from_instruction_config(const std::filesystem::path& yaml);
+  // as_trained: the model was tuned on this template's renders (data prepared with
+  // tokenizer_chat_template); the prompt is then the training render up to where the reply
+  // starts, rather than the template's generation prompt, which may stop short of it (Qwen3's
+  // empty <think></think> block is written before the reply but not by the generation prompt).
   static ChatFormat from_hf_template(std::string source, std::string name,
-                                     std::shared_ptr<tokenizer::HfTokenizer> tokenizer);
+                                     std::shared_ptr<tokenizer::HfTokenizer> tokenizer,
+                                     bool as_trained = false);
 
   // The text that asks for the assistant's reply to `messages`.
   std::string prompt(const std::vector<ChatMessage>& messages) const;
@@ -57,6 +62,7 @@ class ChatFormat {
   std::shared_ptr<jinja::Template> template_;
   std::string reply_suffix_;
   bool instruction_style_ = false;  // chat_template_data + mapped roles, no generation prompt
+  bool prompt_as_trained_ = false;  // prompt = training render up to the reply
   Value chat_template_data_;
   ValueMap role_mapping_;
   std::shared_ptr<tokenizer::HfTokenizer> tokenizer_;

@@ -2,6 +2,7 @@
 
 #include "core/utf8.hpp"
 #include "text/unicode_properties.hpp"
+#include "tokenizer/alignment.hpp"
 #include "tokenizer/normalizers.hpp"
 
 namespace instill::tokenizer {
@@ -136,21 +137,23 @@ void AddedVocabulary::split(Piece&& piece, const Matcher& matcher, Pieces& out) 
     }
     if (token.lstrip) start = std::max(whitespace_run_start(text, start), start_offset);
     if (token.rstrip) stop = whitespace_run_end(text, stop);
-    if (start_offset < start) {
-      out.push_back(Piece{std::string(text.substr(start_offset, start - start_offset)), -1});
-    }
-    out.push_back(Piece{std::string(text.substr(start, stop - start)), token.id});
+    if (start_offset < start) out.push_back(slice_piece(piece, start_offset, start));
+    out.push_back(slice_piece(piece, start, stop, token.id));
     start_offset = stop;
   }
-  if (start_offset < text.size()) {
-    out.push_back(Piece{std::string(text.substr(start_offset)), -1});
+  if (start_offset == 0) {
+    if (!text.empty()) out.push_back(std::move(piece));  // no match: the piece as it is
+  } else if (start_offset < text.size()) {
+    out.push_back(slice_piece(piece, start_offset, text.size()));
   }
 }
 
-Pieces AddedVocabulary::extract_and_normalize(std::string_view text,
-                                              const Normalizer* normalizer) const {
+Pieces AddedVocabulary::extract_and_normalize(std::string_view text, const Normalizer* normalizer,
+                                              bool with_origin) const {
   Pieces raw_pieces;
-  split(Piece{std::string(text), -1}, raw_matcher_, raw_pieces);
+  Piece whole{std::string(text), -1, {}};
+  if (with_origin) whole.origin = identity_origin(text, 0);
+  split(std::move(whole), raw_matcher_, raw_pieces);
   Pieces out;
   out.reserve(raw_pieces.size());
   for (auto& piece : raw_pieces) {
@@ -158,7 +161,11 @@ Pieces AddedVocabulary::extract_and_normalize(std::string_view text,
       out.push_back(std::move(piece));
       continue;
     }
-    if (normalizer) normalizer->normalize(piece.text);
+    if (normalizer && with_origin) {
+      normalizer->normalize_aligned(piece.text, piece.origin);
+    } else if (normalizer) {
+      normalizer->normalize(piece.text);
+    }
     if (piece.text.empty()) continue;
     split(std::move(piece), normalized_matcher_, out);
   }

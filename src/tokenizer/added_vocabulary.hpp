@@ -34,8 +34,10 @@ class AddedVocabulary {
   void rebuild(const Normalizer* normalizer);
 
   // Splits raw text on non-normalized tokens, normalizes the rest, then splits it on
-  // normalized tokens (HF extract_and_normalize).
-  Pieces extract_and_normalize(std::string_view text, const Normalizer* normalizer) const;
+  // normalized tokens (HF extract_and_normalize). with_origin: the pieces carry their origin
+  // (an added token's starts where HF's offsets do, lstrip/rstrip whitespace included).
+  Pieces extract_and_normalize(std::string_view text, const Normalizer* normalizer,
+                               bool with_origin = false) const;
 
   const AddedToken* find_by_id(int32_t id) const;
   std::optional<int32_t> find_by_content(std::string_view content) const;

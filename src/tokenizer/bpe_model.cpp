@@ -426,6 +426,46 @@ void BpeModel::tokenize(std::string_view word, std::vector<int32_t>& ids) const 
   tokenize_words(word, ends, ids);
 }
 
+void BpeModel::tokenize_with_offsets(std::string_view word, std::vector<int32_t>& ids,
+                                     std::vector<uint32_t>& starts) const {
+  const std::size_t first = ids.size();
+  tokenize(word, ids);
+  if (ids.size() == first) return;
+  if (word.size() > UINT32_MAX) throw Error("BPE: word too long for 32-bit offsets");
+  thread_local std::vector<int32_t> symbols;
+  thread_local std::vector<std::pair<uint32_t, uint32_t>> spans;
+  symbols.clear();
+  spans.clear();
+  initial_symbols<true>(word, symbols, &spans);
+  // Merges join neighbours, so each token is the next run of symbols: one that is still a
+  // symbol (a fallback byte, an unk) is that symbol; a merged one spans its text's bytes.
+  std::size_t j = 0;
+  for (std::size_t k = first; k < ids.size(); ++k) {
+    if (j >= symbols.size()) {
+      starts.push_back(static_cast<uint32_t>(word.size()));
+      continue;
+    }
+    starts.push_back(spans[j].first);
+    if (ids[k] == symbols[j]) {
+      ++j;
+      continue;
+    }
+    const std::size_t size = token_text_size(ids[k], k == first, k + 1 == ids.size());
+    for (std::size_t covered = 0; j < symbols.size() && covered < size; ++j) {
+      covered += spans[j].second - spans[j].first;
+    }
+  }
+}
+
+std::size_t BpeModel::token_text_size(int32_t id, bool first, bool last) const {
+  std::string_view token = vocab_.token(id).value_or(std::string_view());
+  const std::string_view prefix = options_.continuing_subword_prefix;
+  const std::string_view suffix = options_.end_of_word_suffix;
+  if (!first && !prefix.empty() && token.starts_with(prefix)) token.remove_prefix(prefix.size());
+  if (last && !suffix.empty() && token.ends_with(suffix)) token.remove_suffix(suffix.size());
+  return token.size();
+}
+
 void BpeModel::tokenize_words(std::string_view buf, const std::vector<uint32_t>& ends,
                               std::vector<int32_t>& ids) const {
   // Long words of chunking models are replaced by their chunks.
@@ -528,7 +568,7 @@ void BpeModel::tokenize_uncached(std::string_view word, std::vector<int32_t>& id
   // Reused per thread so the merge loop does not allocate in steady state.
   thread_local std::vector<int32_t> symbols;
   symbols.clear();
-  initial_symbols(word, symbols);
+  initial_symbols<false>(word, symbols, nullptr);
   if (symbols.empty()) return;
   // The first lookups of all adjacent pairs are independent: let their misses overlap.
   for (std::size_t p = 0; p + 1 < symbols.size(); ++p)
@@ -540,11 +580,14 @@ void BpeModel::tokenize_uncached(std::string_view word, std::vector<int32_t>& id
   }
 }
 
-void BpeModel::initial_symbols(std::string_view word, std::vector<int32_t>& symbols) const {
+template <bool kSpans>
+void BpeModel::initial_symbols(std::string_view word, std::vector<int32_t>& symbols,
+                               std::vector<std::pair<uint32_t, uint32_t>>* spans) const {
   thread_local std::string scratch;
   bool last_was_unk = false;
-  auto push = [&](int32_t id) {
+  auto push = [&](int32_t id, std::size_t begin, std::size_t end) {
     symbols.push_back(id);
+    if constexpr (kSpans) spans->emplace_back(begin, end);
     last_was_unk = false;
   };
   const bool has_affixes =
@@ -554,7 +597,7 @@ void BpeModel::initial_symbols(std::string_view word, std::vector<int32_t>& symb
     const std::size_t start = i;
     const auto lead = static_cast<unsigned char>(word[i]);
     if (!has_affixes && lead < 0x80 && char_ids_[lead] >= 0) {
-      push(char_ids_[lead]);
+      push(char_ids_[lead], start, start + 1);
       ++i;
       continue;
     }
@@ -565,7 +608,7 @@ void BpeModel::initial_symbols(std::string_view word, std::vector<int32_t>& symb
     const int32_t cp = has_affixes ? -1 : bmp_code_point(ch);
     if (cp >= 0) {
       if (const int32_t id = char_ids_[static_cast<std::size_t>(cp)]; id >= 0) {
-        push(id);
+        push(id, start, i);
         continue;
       }
     } else {
@@ -578,7 +621,7 @@ void BpeModel::initial_symbols(std::string_view word, std::vector<int32_t>& symb
         lookup = scratch;
       }
       if (const int32_t id = vocab_.find(lookup); id >= 0) {
-        push(id);
+        push(id, start, i);
         continue;
       }
     }
@@ -586,12 +629,19 @@ void BpeModel::initial_symbols(std::string_view word, std::vector<int32_t>& symb
       bool all = true;
       for (unsigned char b : ch) all = all && byte_fallback_ids_[b] >= 0;
       if (all) {
-        for (unsigned char b : ch) push(byte_fallback_ids_[b]);
+        for (std::size_t k = 0; k < ch.size(); ++k) {
+          push(byte_fallback_ids_[static_cast<unsigned char>(ch[k])], start + k, start + k + 1);
+        }
         continue;
       }
     }
     if (unk_id_) {
-      if (!(options_.fuse_unk && last_was_unk)) symbols.push_back(*unk_id_);
+      if (!(options_.fuse_unk && last_was_unk)) {
+        symbols.push_back(*unk_id_);
+        if constexpr (kSpans) spans->emplace_back(start, i);
+      } else if constexpr (kSpans) {
+        spans->back().second = static_cast<uint32_t>(i);  // the fused unk grows
+      }
       last_was_unk = true;
     }
   }

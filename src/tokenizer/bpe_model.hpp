@@ -33,6 +33,10 @@ class BpeModel : public Model {
   ~BpeModel() override;
 
   void tokenize(std::string_view word, std::vector<int32_t>& ids) const override;
+  // The ids come from tokenize() (cache included); each token is then matched with the run of
+  // initial symbols it was merged from.
+  void tokenize_with_offsets(std::string_view word, std::vector<int32_t>& ids,
+                             std::vector<uint32_t>& starts) const override;
   // tokenize() of consecutive words buf[ends[k-1]..ends[k]) (ends[-1] = 0), with the memory
   // of upcoming lookups prefetched while the current word is encoded.
   void tokenize_words(std::string_view buf, const std::vector<uint32_t>& ends,
@@ -57,7 +61,14 @@ class BpeModel : public Model {
   }
   const Merge* find_merge(int32_t a, int32_t b) const;
   // The word's characters as vocabulary ids: affixes, byte fallback and unk as configured.
-  void initial_symbols(std::string_view word, std::vector<int32_t>& symbols) const;
+  // With kSpans, also each symbol's [start, end) bytes in the word (HF's symbol offsets: a
+  // fallback byte covers itself, a fused unk its whole run).
+  template <bool kSpans>
+  void initial_symbols(std::string_view word, std::vector<int32_t>& symbols,
+                       std::vector<std::pair<uint32_t, uint32_t>>* spans) const;
+  // Bytes of the word that token `id` covers: its string without the affixes a token at that
+  // place carries.
+  std::size_t token_text_size(int32_t id, bool first, bool last) const;
   // Both apply the lowest-ranked merge (leftmost on ties) until none is left and append the
   // result: an array scan for short words, a heap of candidates for long ones.
   void merge_short(std::vector<int32_t>& symbols, std::vector<int32_t>& ids) const;

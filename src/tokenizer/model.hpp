@@ -21,6 +21,10 @@ class Model {
   virtual ~Model() = default;
   // Appends the ids of `word` to ids. Thread-safe.
   virtual void tokenize(std::string_view word, std::vector<int32_t>& ids) const = 0;
+  // tokenize(), and for each id appended the byte offset in word where its token starts, as
+  // in HF's token offsets. Thread-safe.
+  virtual void tokenize_with_offsets(std::string_view word, std::vector<int32_t>& ids,
+                                     std::vector<uint32_t>& starts) const = 0;
   virtual std::optional<int32_t> token_to_id(std::string_view token) const = 0;
   virtual std::optional<std::string_view> id_to_token(int32_t id) const = 0;
   virtual std::size_t vocab_size() const = 0;

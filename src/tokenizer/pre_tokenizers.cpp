@@ -22,6 +22,28 @@ std::vector<Span> char_matches(std::string_view text, Pred pred) {
   return spans;
 }
 
+// Splits each unresolved piece at find(text)'s matches.
+template <class FindFn>
+void split_at_matches(Pieces& pieces, SplitBehavior behavior, bool invert, FindFn&& find) {
+  std::vector<Span> parts;
+  split_pieces(pieces, [&](std::size_t, Piece&& piece, Pieces& out) {
+    parts.clear();
+    split_by_matches(piece.text, find(piece.text), behavior, invert, parts);
+    append_spans(std::move(piece), parts, out);
+  });
+}
+
+// Origin of the byte-level characters of text[b..e): every character made from a byte of an
+// input character comes from that character (HF).
+void byte_level_origin(std::string_view text, const std::vector<uint32_t>& origin, std::size_t b,
+                       std::size_t e, std::vector<uint32_t>& out) {
+  out.reserve(2 * (e - b));
+  for (std::size_t i = b; i < e; ++i) {
+    const auto byte = static_cast<unsigned char>(text[i]);
+    out.insert(out.end(), detail::kByteLevelChars[byte].len, origin[i]);
+  }
+}
+
 bool is_bert_punctuation(char32_t cp) {
   return (cp >= 33 && cp <= 47) || (cp >= 58 && cp <= 64) || (cp >= 91 && cp <= 96) ||
          (cp >= 123 && cp <= 126) || text::is_punctuation(cp);
@@ -30,7 +52,7 @@ bool is_bert_punctuation(char32_t cp) {
 }  // namespace
 
 void split_by_matches(std::string_view text, const std::vector<Span>& matches,
-                      SplitBehavior behavior, bool invert, std::vector<std::string>& out) {
+                      SplitBehavior behavior, bool invert, std::vector<Span>& out) {
   struct Segment {
     std::size_t begin, end;
     bool is_match;
@@ -89,7 +111,7 @@ void split_by_matches(std::string_view text, const std::vector<Span>& matches,
       break;
   }
   for (const auto& [b, e] : result) {
-    if (e > b) out.emplace_back(text.substr(b, e - b));
+    if (e > b) out.emplace_back(b, e);
   }
 }
 
@@ -99,22 +121,27 @@ ByteLevelPreTokenizer::ByteLevelPreTokenizer(bool add_prefix_space, bool use_reg
 }
 
 void ByteLevelPreTokenizer::pre_tokenize(Pieces& pieces) const {
-  std::vector<Span> matches;
-  std::vector<std::string> words;
-  split_pieces(pieces, [&](std::size_t, std::string&& text, std::vector<std::string>& out) {
-    if (add_prefix_space_ && (text.empty() || text[0] != ' ')) text = " " + text;
+  std::vector<Span> matches, words;
+  split_pieces(pieces, [&](std::size_t, Piece&& piece, Pieces& out) {
+    std::string& text = piece.text;
+    if (add_prefix_space_ && (text.empty() || text[0] != ' ')) {
+      text.insert(0, 1, ' ');
+      // HF prepends: the space comes from the first character.
+      if (!piece.origin.empty()) piece.origin.insert(piece.origin.begin(), piece.origin[0]);
+    }
     words.clear();
     if (use_regex_) {
       matches.clear();
       regex_->find_all(text, matches);
       split_by_matches(text, matches, SplitBehavior::kIsolated, false, words);
     } else {
-      words.push_back(std::move(text));
+      words.emplace_back(0, text.size());
     }
-    for (const auto& w : words) {
-      std::string mapped;
-      mapped.reserve(w.size() * 2);
-      append_byte_level(mapped, w);
+    for (const auto& [b, e] : words) {
+      Piece mapped;
+      mapped.text.reserve((e - b) * 2);
+      append_byte_level(mapped.text, std::string_view(text).substr(b, e - b));
+      if (!piece.origin.empty()) byte_level_origin(text, piece.origin, b, e, mapped.origin);
       out.push_back(std::move(mapped));
     }
   });
@@ -122,69 +149,80 @@ void ByteLevelPreTokenizer::pre_tokenize(Pieces& pieces) const {
 
 void SplitPreTokenizer::pre_tokenize(Pieces& pieces) const {
   std::vector<Span> matches;
-  split_pieces(pieces, [&](std::size_t, std::string&& text, std::vector<std::string>& out) {
-    matches.clear();
-    pattern_->find_all(text, matches);
-    split_by_matches(text, matches, behavior_, invert_, out);
-  });
+  split_at_matches(pieces, behavior_, invert_,
+                   [&](std::string_view text) -> const std::vector<Span>& {
+                     matches.clear();
+                     pattern_->find_all(text, matches);
+                     return matches;
+                   });
 }
 
 void MetaspacePreTokenizer::pre_tokenize(Pieces& pieces) const {
-  split_pieces(pieces, [&](std::size_t index, std::string&& text, std::vector<std::string>& out) {
-    std::string replaced;
-    replaced.reserve(text.size() + replacement_.size());
-    for (char ch : text) {
-      if (ch == ' ') {
-        replaced.append(replacement_);
+  const SplitPattern literal(replacement_, false);
+  std::vector<Span> matches, parts;
+  split_pieces(pieces, [&](std::size_t index, Piece&& piece, Pieces& out) {
+    const bool aligned = !piece.origin.empty();
+    Piece replaced;
+    replaced.text.reserve(piece.text.size() + replacement_.size());
+    for (std::size_t i = 0; i < piece.text.size(); ++i) {
+      if (piece.text[i] == ' ') {
+        replaced.text.append(replacement_);
       } else {
-        replaced.push_back(ch);
+        replaced.text.push_back(piece.text[i]);
       }
+      if (aligned) replaced.origin.resize(replaced.text.size(), piece.origin[i]);
     }
-    const bool starts = replaced.compare(0, replacement_.size(), replacement_) == 0;
+    const bool starts = replaced.text.compare(0, replacement_.size(), replacement_) == 0;
     if (!starts &&
         (scheme_ == PrependScheme::kAlways || (scheme_ == PrependScheme::kFirst && index == 0))) {
-      replaced.insert(0, replacement_);
+      replaced.text.insert(0, replacement_);
+      // HF prepends: the replacement comes from the first character.
+      if (aligned) {
+        replaced.origin.insert(replaced.origin.begin(), replacement_.size(), piece.origin[0]);
+      }
     }
     if (!split_) {
       out.push_back(std::move(replaced));
       return;
     }
-    std::vector<Span> matches;
-    SplitPattern literal(replacement_, false);
-    literal.find_all(replaced, matches);
-    split_by_matches(replaced, matches, SplitBehavior::kMergedWithNext, false, out);
+    matches.clear();
+    literal.find_all(replaced.text, matches);
+    parts.clear();
+    split_by_matches(replaced.text, matches, SplitBehavior::kMergedWithNext, false, parts);
+    append_spans(std::move(replaced), parts, out);
   });
 }
 
 void WhitespacePreTokenizer::pre_tokenize(Pieces& pieces) const {
-  static const SplitPattern pattern(R"(\w+|[^\w\s]+)", true);
+  // \w+|[^\w\s]+ with HF's (Oniguruma's) classes: PCRE2's \w has no marks, no joiners and
+  // takes every number, its \s takes U+180E.
+  static const SplitPattern pattern(
+      R"([\p{Alphabetic}\p{M}\p{Nd}\p{Pc}\p{Join_Control}]+)"
+      R"(|[^\p{Alphabetic}\p{M}\p{Nd}\p{Pc}\p{Join_Control}\p{White_Space}]+)",
+      true);
   std::vector<Span> matches;
-  split_pieces(pieces, [&](std::size_t, std::string&& text, std::vector<std::string>& out) {
-    matches.clear();
-    pattern.find_all(text, matches);
-    split_by_matches(text, matches, SplitBehavior::kRemoved, true, out);
-  });
+  split_at_matches(pieces, SplitBehavior::kRemoved, true,
+                   [&](std::string_view text) -> const std::vector<Span>& {
+                     matches.clear();
+                     pattern.find_all(text, matches);
+                     return matches;
+                   });
 }
 
 void WhitespaceSplitPreTokenizer::pre_tokenize(Pieces& pieces) const {
-  split_pieces(pieces, [&](std::size_t, std::string&& text, std::vector<std::string>& out) {
-    split_by_matches(text, char_matches(text, text::is_whitespace), SplitBehavior::kRemoved, false,
-                     out);
-  });
+  split_at_matches(pieces, SplitBehavior::kRemoved, false,
+                   [](std::string_view text) { return char_matches(text, text::is_whitespace); });
 }
 
 void PunctuationPreTokenizer::pre_tokenize(Pieces& pieces) const {
-  split_pieces(pieces, [&](std::size_t, std::string&& text, std::vector<std::string>& out) {
-    split_by_matches(text, char_matches(text, is_bert_punctuation), behavior_, false, out);
-  });
+  split_at_matches(pieces, behavior_, false,
+                   [](std::string_view text) { return char_matches(text, is_bert_punctuation); });
 }
 
 void DigitsPreTokenizer::pre_tokenize(Pieces& pieces) const {
-  split_pieces(pieces, [&](std::size_t, std::string&& text, std::vector<std::string>& out) {
-    split_by_matches(text, char_matches(text, text::is_number),
-                     individual_ ? SplitBehavior::kIsolated : SplitBehavior::kContiguous, false,
-                     out);
-  });
+  split_at_matches(pieces, individual_ ? SplitBehavior::kIsolated : SplitBehavior::kContiguous,
+                   false,
+                   [](std::string_view text) { return char_matches(text, text::is_number); });
 }
 
 void BertPreTokenizer::pre_tokenize(Pieces& pieces) const {

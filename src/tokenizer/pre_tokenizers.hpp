@@ -1,5 +1,6 @@
 #pragma once
-// Pre-tokenizers of tokenizer.json ("pre_tokenizer": {...}): they split unresolved pieces.
+// Pre-tokenizers of tokenizer.json ("pre_tokenizer": {...}): they split unresolved pieces, and
+// keep their origin (see alignment.hpp) in step when it is tracked.
 #include <memory>
 #include <optional>
 #include <string>
@@ -13,9 +14,10 @@ namespace instill::tokenizer {
 
 enum class SplitBehavior { kRemoved, kIsolated, kMergedWithPrevious, kMergedWithNext, kContiguous };
 
-// Cuts text at the given matches (sorted, non-overlapping) following HF's behaviours.
+// Cuts text at the given matches (sorted, non-overlapping) following HF's behaviours: appends
+// the non-empty parts' spans to out.
 void split_by_matches(std::string_view text, const std::vector<Span>& matches,
-                      SplitBehavior behavior, bool invert, std::vector<std::string>& out);
+                      SplitBehavior behavior, bool invert, std::vector<Span>& out);
 
 class PreTokenizer {
  public:

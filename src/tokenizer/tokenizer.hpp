@@ -39,6 +39,14 @@ class Tokenizer {
 
   // Model ids of text (before post-processing). Input must be valid UTF-8.
   std::vector<int32_t> encode_ids(std::string_view text) const;
+  // encode_ids(text) into ids and, for each id, the byte offset in text of the first byte of
+  // the character its token starts in: the start of HF's offsets (add_special_tokens=false,
+  // a post-processor's trim_offsets included) in bytes; byte-level tokens that split a
+  // character all start at it. Replaces the vectors' contents. A separate, slower path than
+  // encode_ids: it tracks where each normalized byte comes from. Text must be shorter than
+  // 4 GiB.
+  void encode_ids_with_starts(std::string_view text, std::vector<int32_t>& ids,
+                              std::vector<uint32_t>& starts) const;
   // encode_ids + post-processor when add_special_tokens.
   std::vector<int32_t> encode(std::string_view text, bool add_special_tokens) const;
   std::size_t num_special_tokens_to_add() const {
@@ -64,6 +72,13 @@ class Tokenizer {
 
  private:
   void encode_fast(const Pieces& pieces, std::vector<int32_t>& ids) const;
+  // The offsets path (tokenizer_offsets.cpp): ids and offsets of pieces that carry their
+  // origin, after the pre-tokenizer / with the pre-token scanner.
+  struct TokenOffsets;
+  void collect_offsets(const Pieces& pieces, std::vector<int32_t>& ids,
+                       TokenOffsets& offsets) const;
+  void collect_offsets_fast(const Pieces& pieces, std::vector<int32_t>& ids,
+                            TokenOffsets& offsets) const;
 
   AddedVocabulary added_;
   const BpeModel* bpe_ = nullptr;            // the model, when it is BPE (set by finalize())

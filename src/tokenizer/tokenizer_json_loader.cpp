@@ -224,7 +224,10 @@ int32_t parse_token_pair(const Node& node) {
 std::unique_ptr<PostProcessor> parse_post_processor(const Node& node) {
   if (node.is_null()) return nullptr;
   const std::string type = node.type_name();
-  if (type == "ByteLevel") return std::make_unique<ByteLevelPostProcessor>();
+  if (type == "ByteLevel") {
+    return std::make_unique<ByteLevelPostProcessor>(node.bool_or("add_prefix_space", true),
+                                                    node.bool_or("trim_offsets", true));
+  }
   if (type == "TemplateProcessing") {
     const Node specials = node.require("special_tokens");
     std::vector<TemplatePostProcessor::Item> single;
@@ -254,7 +257,14 @@ std::unique_ptr<PostProcessor> parse_post_processor(const Node& node) {
     single[0].ids = {cls};
     single[1].is_sequence = true;
     single[2].ids = {sep};
-    return std::make_unique<TemplatePostProcessor>(std::move(single));
+    auto template_step = std::make_unique<TemplatePostProcessor>(std::move(single));
+    if (type == "BertProcessing" || !node.bool_or("trim_offsets", true)) return template_step;
+    // RobertaProcessing also trims offsets like ByteLevel does (no tokens added).
+    std::vector<std::unique_ptr<PostProcessor>> steps;
+    steps.push_back(std::move(template_step));
+    steps.push_back(
+        std::make_unique<ByteLevelPostProcessor>(node.bool_or("add_prefix_space", true), true));
+    return std::make_unique<SequencePostProcessor>(std::move(steps));
   }
   if (type == "Sequence") {
     std::vector<std::unique_ptr<PostProcessor>> steps;

@@ -42,7 +42,17 @@ UnigramModel::UnigramModel(std::vector<std::pair<std::string, double>> pieces,
   }
 }
 
-void UnigramModel::tokenize(std::string_view s, std::vector<int32_t>& ids) const {
+void UnigramModel::tokenize(std::string_view word, std::vector<int32_t>& ids) const {
+  encode(word, ids, nullptr);
+}
+
+void UnigramModel::tokenize_with_offsets(std::string_view word, std::vector<int32_t>& ids,
+                                         std::vector<uint32_t>& starts) const {
+  encode(word, ids, &starts);
+}
+
+void UnigramModel::encode(std::string_view s, std::vector<int32_t>& ids,
+                          std::vector<uint32_t>* starts) const {
   if (s.empty()) return;
   constexpr double kUnkPenalty = 10.0;
   const double unk_score = min_score_ - kUnkPenalty;
@@ -81,46 +91,49 @@ void UnigramModel::tokenize(std::string_view s, std::vector<int32_t>& ids) const
     }
     start += char_len;
   }
-  // Backtrack; consecutive unknown pieces fuse into one string.
-  std::vector<std::string> pieces;
-  std::string pending_unk;
-  bool has_pending = false;
+  // Backtrack; consecutive unknown pieces fuse into one (they are neighbours in s).
+  std::vector<Span> pieces;
   std::size_t end = s.size();
+  bool pending_unk = false;
   while (end > 0) {
     const Node& n = best[end];
     const auto begin = static_cast<std::size_t>(n.starts_at);
-    const std::string_view piece = s.substr(begin, end - begin);
-    if (unk_id_ && n.id == *unk_id_) {
-      pending_unk.insert(0, piece);
-      has_pending = true;
+    const bool unk = unk_id_ && n.id == *unk_id_;
+    if (unk && pending_unk) {
+      pieces.back().first = begin;
     } else {
-      if (has_pending) {
-        pieces.push_back(std::move(pending_unk));
-        pending_unk.clear();
-        has_pending = false;
-      }
-      pieces.emplace_back(piece);
+      pieces.emplace_back(begin, end);
     }
+    pending_unk = unk;
     end = begin;
   }
-  if (has_pending) pieces.push_back(std::move(pending_unk));
   std::reverse(pieces.begin(), pieces.end());
-  for (const auto& p : pieces) {
-    if (const auto it = vocab_.find(p); it != vocab_.end()) {
-      ids.push_back(it->second);
-      continue;
-    }
-    if (byte_fallback_) {
-      bool all = true;
-      for (unsigned char b : p) all = all && byte_ids_[b] >= 0;
-      if (all) {
-        for (unsigned char b : p) ids.push_back(byte_ids_[b]);
-        continue;
-      }
-    }
-    if (!unk_id_) throw Error("Unigram: cannot encode \"" + p + "\" and the model has no unk_id");
-    ids.push_back(*unk_id_);
+  for (const auto& [b, e] : pieces) {
+    const std::size_t before = ids.size();
+    append_piece_ids(s.substr(b, e - b), ids);
+    // Every token of a piece starts where it does (HF: byte tokens share their piece's offsets).
+    if (starts) starts->insert(starts->end(), ids.size() - before, static_cast<uint32_t>(b));
   }
+}
+
+void UnigramModel::append_piece_ids(std::string_view piece, std::vector<int32_t>& ids) const {
+  if (const auto it = vocab_.find(piece); it != vocab_.end()) {
+    ids.push_back(it->second);
+    return;
+  }
+  if (byte_fallback_) {
+    bool all = true;
+    for (unsigned char b : piece) all = all && byte_ids_[b] >= 0;
+    if (all) {
+      for (unsigned char b : piece) ids.push_back(byte_ids_[b]);
+      return;
+    }
+  }
+  if (!unk_id_) {
+    throw Error("Unigram: cannot encode \"" + std::string(piece) +
+                "\" and the model has no unk_id");
+  }
+  ids.push_back(*unk_id_);
 }
 
 std::optional<int32_t> UnigramModel::token_to_id(std::string_view token) const {

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "tokenizer/model.hpp"
+#include "tokenizer/split_regex.hpp"
 
 namespace instill::tokenizer {
 
@@ -15,11 +16,17 @@ class UnigramModel : public Model {
   UnigramModel(std::vector<std::pair<std::string, double>> pieces, std::optional<int32_t> unk_id,
                bool byte_fallback);
   void tokenize(std::string_view word, std::vector<int32_t>& ids) const override;
+  void tokenize_with_offsets(std::string_view word, std::vector<int32_t>& ids,
+                             std::vector<uint32_t>& starts) const override;
   std::optional<int32_t> token_to_id(std::string_view token) const override;
   std::optional<std::string_view> id_to_token(int32_t id) const override;
   std::size_t vocab_size() const override { return pieces_.size(); }
 
  private:
+  // Viterbi segmentation; starts (when given) receives each id's byte offset in s.
+  void encode(std::string_view s, std::vector<int32_t>& ids, std::vector<uint32_t>* starts) const;
+  // The ids of one piece of the segmentation: its own, its bytes' or unk.
+  void append_piece_ids(std::string_view piece, std::vector<int32_t>& ids) const;
   struct TrieNode {
     std::unordered_map<unsigned char, int32_t> children;
     int32_t id = -1;

@@ -25,13 +25,25 @@ int32_t WordPieceModel::unk_id(std::string_view word) const {
 }
 
 void WordPieceModel::tokenize(std::string_view word, std::vector<int32_t>& ids) const {
+  encode(word, ids, nullptr);
+}
+
+void WordPieceModel::tokenize_with_offsets(std::string_view word, std::vector<int32_t>& ids,
+                                           std::vector<uint32_t>& starts) const {
+  encode(word, ids, &starts);
+}
+
+void WordPieceModel::encode(std::string_view word, std::vector<int32_t>& ids,
+                            std::vector<uint32_t>* starts) const {
   std::size_t chars = 0;
   for (unsigned char c : word) chars += (c & 0xC0) != 0x80;
+  const std::size_t first = ids.size();
+  const std::size_t first_start = starts ? starts->size() : 0;
   if (chars > max_chars_) {
     ids.push_back(unk_id(word));
+    if (starts) starts->push_back(0);  // unk stands for the whole word
     return;
   }
-  const std::size_t first = ids.size();
   std::string candidate;
   std::size_t start = 0;
   while (start < word.size()) {
@@ -43,6 +55,7 @@ void WordPieceModel::tokenize(std::string_view word, std::vector<int32_t>& ids) 
       candidate.append(word.substr(start, end - start));
       if (const auto it = vocab_.find(candidate); it != vocab_.end()) {
         ids.push_back(it->second);
+        if (starts) starts->push_back(static_cast<uint32_t>(start));
         found = true;
         break;
       }
@@ -54,6 +67,10 @@ void WordPieceModel::tokenize(std::string_view word, std::vector<int32_t>& ids) 
     if (!found) {
       ids.resize(first);
       ids.push_back(unk_id(word));
+      if (starts) {
+        starts->resize(first_start);
+        starts->push_back(0);  // unk stands for the whole word
+      }
       return;
     }
     start = end;
@@ -76,6 +93,12 @@ std::optional<std::string_view> WordPieceModel::id_to_token(int32_t id) const {
 WordLevelModel::WordLevelModel(Vocab vocab, std::string unk_token)
     : vocab_(std::move(vocab)), unk_token_(std::move(unk_token)) {
   id_to_token_ = invert_vocab(vocab_, id_present_);
+}
+
+void WordLevelModel::tokenize_with_offsets(std::string_view word, std::vector<int32_t>& ids,
+                                           std::vector<uint32_t>& starts) const {
+  tokenize(word, ids);
+  starts.push_back(0);  // one token for the whole word
 }
 
 void WordLevelModel::tokenize(std::string_view word, std::vector<int32_t>& ids) const {

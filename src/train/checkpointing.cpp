@@ -96,6 +96,12 @@ std::filesystem::path CheckpointExecution::save(AppState& state, const TrainingP
       // The architecture, so chat, generate_text and convert_to_hf need no training config.
       write_file_atomic(tmp_dir / "model.json", json_dumps(state.model->describe(), pretty) + "\n");
       if (state.tokenizer) tokenizer::save_tokenizer_files(*state.tokenizer, tmp_dir / "tokenizer");
+      if (state.tokenizer && state.chat_template) {
+        write_file_atomic(tmp_dir / "tokenizer" / "chat_template.jinja", *state.chat_template);
+        write_file_atomic(tmp_dir / kTrainedChatFormatFile,
+                          "{\"chat_template\": \"tokenizer/chat_template.jinja\", \"prompt\": "
+                          "\"the training render up to the reply\"}\n");
+      }
       if (state.loss_markers) {
         ValueMap m;
         m.set("b_include_to_loss_token", state.loss_markers->first);

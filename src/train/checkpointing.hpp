@@ -7,6 +7,8 @@
 //   trainer_state.json     counters, scheduler step, format version
 //   model.json, tokenizer/ the architecture and the training tokenizer
 //   loss_markers.json      the loss-mask marker tokens (when training masked with markers)
+//   tokenizer/chat_template.jinja  the data's chat template (chat-template preparation), and
+//   trained_chat_format.json       a note that the model was tuned on that template's renders
 // It is written under a temporary name and renamed when complete, so a killed run never
 // leaves a folder that loads as valid but is incomplete; last_checkpoint_info.json is then
 // replaced atomically.
@@ -40,7 +42,14 @@ class AppState : public config::Component {
   // The loss-mask marker tokens (begin, end) training used, saved as loss_markers.json so
   // that `instill evaluate` scores the same tokens.
   std::optional<std::pair<std::string, std::string>> loss_markers;
+  // The chat template the training data was rendered with (chat-template preparation), saved
+  // as tokenizer/chat_template.jinja so that chat and convert_to_hf use the trained format.
+  std::optional<std::string> chat_template;
 };
+
+// Written beside model.json when training used data prepared in the tokenizer's chat format:
+// chat then prompts with the training render (generate/chat_format.hpp).
+inline constexpr const char* kTrainedChatFormatFile = "trained_chat_format.json";
 
 // loss_markers.json of a checkpoint folder, when it has one.
 std::optional<std::pair<std::string, std::string>> read_loss_markers(

@@ -21,8 +21,23 @@ Batch Gpt2LlmCollator::collate(const torch::Tensor& tokens,
   return b;
 }
 
-// Each document of L tokens gives L - 1 (input, target) pairs, placed one after another; the
-// block is as wide as the fullest row, the rest of each row filler that trains nothing.
+namespace {
+
+// Calls fn(at, j) for each (input, target) pair of a packed row: collated position `at` reads
+// the row's token j and predicts token j + 1. Each document of L tokens gives L - 1 pairs,
+// placed one after another.
+template <class Fn>
+void for_each_packed_pair(const std::vector<data::RowDocument>& documents, Fn&& fn) {
+  int64_t at = 0, offset = 0;
+  for (const data::RowDocument& d : documents) {
+    for (int64_t j = 0; j + 1 < d.tokens; ++j, ++at) fn(at, offset + j);
+    offset += d.tokens;
+  }
+}
+
+}  // namespace
+
+// The block is as wide as the fullest row, the rest of each row filler that trains nothing.
 Batch Gpt2LlmCollator::collate_packed(const torch::Tensor& tokens,
                                       const std::vector<int64_t>& dataset_indices,
                                       const RowDocuments& documents) const {
@@ -49,14 +64,10 @@ Batch Gpt2LlmCollator::collate_packed(const torch::Tensor& tokens,
   int64_t *in = inputs.data_ptr<int64_t>(), *out = targets.data_ptr<int64_t>();
   for (int64_t r = 0; r < rows; ++r) {
     const int64_t* row = src + r * len;
-    int64_t at = 0;  // position in the collated row
-    for (const data::RowDocument& d : documents[static_cast<size_t>(r)]) {
-      for (int64_t j = 0; j + 1 < d.tokens; ++j, ++at) {
-        in[r * width + at] = row[j];
-        out[r * width + at] = row[j + 1];
-      }
-      row += d.tokens;
-    }
+    for_each_packed_pair(documents[static_cast<size_t>(r)], [&](int64_t at, int64_t j) {
+      in[r * width + at] = row[j];
+      out[r * width + at] = row[j + 1];
+    });
   }
   b.samples[sample_key_] = inputs;
   b.targets[target_key_] = targets;
@@ -131,6 +142,32 @@ LossMaskResult mask_targets(const MaskInput& in, const std::vector<int64_t>& dat
   }
   r.masked = out;
   return r;
+}
+
+void apply_stored_masks(Batch& batch, const torch::Tensor& trainable,
+                        const RowDocuments& documents) {
+  TORCH_CHECK(trainable.dim() == 2 && trainable.scalar_type() == torch::kUInt8 &&
+              trainable.is_contiguous());
+  const int64_t rows = trainable.size(0), len = trainable.size(1);
+  for (auto& [key, targets] : batch.targets) {
+    torch::Tensor keep;
+    if (documents.empty()) {
+      keep = trainable.index({Slice(), Slice(1, None)});
+    } else {
+      keep = torch::zeros_like(targets, torch::kUInt8);
+      const uint8_t* src = trainable.data_ptr<uint8_t>();
+      uint8_t* dst = keep.data_ptr<uint8_t>();
+      const int64_t width = keep.size(1);
+      for (int64_t r = 0; r < rows; ++r)
+        for_each_packed_pair(documents[static_cast<size_t>(r)], [&](int64_t at, int64_t j) {
+          dst[r * width + at] = src[r * len + j + 1];
+        });
+    }
+    TORCH_CHECK(keep.sizes() == targets.sizes(), "stored mask and targets differ in shape");
+    targets = targets.masked_fill(keep.eq(0), kIgnoredTarget);
+    batch.rows_without_targets =
+        targets.ne(kIgnoredTarget).any(1).logical_not().sum().item<int64_t>();
+  }
 }
 
 MaskLossCollatorWrapper::MaskLossCollatorWrapper(std::shared_ptr<Collator> wrapped,

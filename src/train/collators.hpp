@@ -71,6 +71,12 @@ struct MaskInput {
 // before its begin marker or two begin markers nest.
 LossMaskResult mask_targets(const MaskInput& in, const std::vector<int64_t>& dataset_indices);
 
+// Data prepared in chat-template mode carries its loss mask: `trainable` [B, L] uint8 beside
+// the token block. Keeps as targets only the tokens flagged 1, following the collator's shift
+// (per document in packed rows), and recounts the rows left without targets.
+void apply_stored_masks(Batch& batch, const torch::Tensor& trainable,
+                        const RowDocuments& documents);
+
 class MaskLossCollatorWrapper : public Collator {
  public:
   MaskLossCollatorWrapper(std::shared_ptr<Collator> wrapped, std::vector<std::string> target_keys,

@@ -1,5 +1,6 @@
 #include "train/data_loader.hpp"
 
+#include <algorithm>
 #include <condition_variable>
 #include <deque>
 #include <exception>
@@ -19,6 +20,12 @@ DataLoader::DataLoader(std::string tag, std::shared_ptr<data::TrainingDataset> d
       collator_(std::move(collator)),
       num_workers_(num_workers),
       batches_(batch_sampler_->batches()) {
+  if (dataset_->has_stored_masks() &&
+      dynamic_cast<const MaskLossCollatorWrapper*>(collator_.get()) != nullptr)
+    throw Error("data loader \"" + tag_ +
+                "\": its dataset carries stored loss masks (data prepared with "
+                "tokenizer_chat_template), so it needs no marker tokens; use "
+                "collate_fn gpt_2_llm_collator without mask_loss_collator_wrapper");
   for (const auto& b : batches_)
     for (int64_t i : b)
       if (i < 0 || i >= static_cast<int64_t>(dataset_->size()))
@@ -39,16 +46,24 @@ Batch DataLoader::make_batch(size_t i) const {
   }
   // Packed rows differ in length: the block is as wide as the longest, the rest zeros that
   // no document covers.
-  torch::Tensor tokens =
-      torch::zeros({static_cast<int64_t>(idx.size()), static_cast<int64_t>(width)}, torch::kInt64);
+  const auto shape =
+      std::vector<int64_t>{static_cast<int64_t>(idx.size()), static_cast<int64_t>(width)};
+  torch::Tensor tokens = torch::zeros(shape, torch::kInt64);
   int64_t* out = tokens.data_ptr<int64_t>();
+  const bool masked = dataset_->has_stored_masks();
+  torch::Tensor trainable = masked ? torch::zeros(shape, torch::kUInt8) : torch::Tensor();
   RowDocuments documents;
   for (size_t r = 0; r < idx.size(); ++r) {
     int64_t* dst = out + static_cast<int64_t>(r * width);
     for (size_t j = 0; j < rows[r].tokens.size(); ++j) dst[j] = rows[r].tokens[j];
+    if (masked)
+      std::copy(rows[r].trainable.begin(), rows[r].trainable.end(),
+                trainable.data_ptr<uint8_t>() + static_cast<int64_t>(r * width));
     if (packed) documents.push_back(std::move(rows[r].documents));
   }
-  return collator_->collate(tokens, idx, documents);
+  Batch batch = collator_->collate(tokens, idx, documents);
+  if (masked) apply_stored_masks(batch, trainable, documents);
+  return batch;
 }
 
 namespace {

@@ -179,15 +179,21 @@ void build_settings(RunSetup& run, config::ComponentBuilder& builder) {
   check_step_consistency(s);
 }
 
-// The training tokenizer is the one the collator's loss-mask markers come from: the model
-// must cover its ids, and checkpoints carry it so that chat and export use the same special
-// tokens.
+// The training tokenizer is the one the collator's loss-mask markers come from, or else the
+// training dataset's (data prepared in the tokenizer's chat format): the model must cover its
+// ids, and checkpoints carry it, with the data's chat template, so that chat and export use the
+// same special tokens and format.
 void set_training_tokenizer(RunSetup& run, config::ComponentBuilder& builder) {
   if (!run.doc.root.as_map().contains("collate_fn")) return;
   const auto collator = builder.build_component<Collator>("collate_fn");
   auto tokenizer = collator->training_tokenizer();
-  if (!tokenizer) return;
   AppState& app_state = *run.parts.app_state;
+  if (!tokenizer) {
+    const auto dataset = builder.build_component<data::TrainingDataset>("train_dataset");
+    tokenizer = dataset->tokenizer();
+    app_state.chat_template = dataset->stored_chat_template();
+  }
+  if (!tokenizer) return;
   fit_vocabulary_to_tokenizer(*app_state.model, *tokenizer,
                               run.doc.where("app_state") + "app_state.model");
   app_state.tokenizer = std::move(tokenizer);

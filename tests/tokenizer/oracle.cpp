@@ -40,14 +40,26 @@ std::string gpt2_tokenizer_json() {
   return path;
 }
 
+std::string synthetic_tokenizer_json(const std::string& file) {
+  static const std::string dir = [] {
+    const std::string d =
+        ::testing::TempDir() + "instill_synthetic_tokenizers_" + std::to_string(getpid());
+    run_command("mkdir -p " + d);
+    run_command(node_script("tokenizer/make_synthetic_tokenizers.js") + " " + corpus_path() + " " +
+                d);
+    return d;
+  }();
+  return dir + "/" + file;
+}
+
 std::vector<OracleResult> run_oracle(const std::string& tokenizer_json,
                                      const std::string& corpus_jsonl,
                                      const std::string& special_tokens_json,
-                                     bool add_special_tokens) {
-  const std::string cmd = node_script("tokenizer/oracle_encode.js") + " " +
-                          shell_quote(tokenizer_json) + " " + shell_quote(corpus_jsonl) + " " +
-                          shell_quote(special_tokens_json) +
-                          (add_special_tokens ? "" : " --no-special");
+                                     bool add_special_tokens, bool with_offsets) {
+  const std::string cmd =
+      node_script("tokenizer/oracle_encode.js") + " " + shell_quote(tokenizer_json) + " " +
+      shell_quote(corpus_jsonl) + " " + shell_quote(special_tokens_json) +
+      (add_special_tokens ? "" : " --no-special") + (with_offsets ? " --offsets" : "");
   const CommandResult r = run_command(cmd);
   if (r.exit_code != 0)
     throw std::runtime_error("oracle failed (exit " + std::to_string(r.exit_code) + "): " + cmd +
@@ -57,8 +69,11 @@ std::vector<OracleResult> run_oracle(const std::string& tokenizer_json,
   for (std::string line; std::getline(lines, line);) {
     if (line.empty()) continue;
     const auto j = nlohmann::json::parse(line);
-    results.push_back({j.at("ids").get<std::vector<int>>(), j.at("decoded").get<std::string>(),
-                       j.at("decoded_skip").get<std::string>()});
+    OracleResult& result = results.emplace_back();
+    result.ids = j.at("ids").get<std::vector<int>>();
+    result.decoded = j.at("decoded").get<std::string>();
+    result.decoded_skip = j.at("decoded_skip").get<std::string>();
+    if (with_offsets) result.offsets = j.at("offsets").get<decltype(result.offsets)>();
   }
   return results;
 }

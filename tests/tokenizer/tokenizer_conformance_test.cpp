@@ -2,7 +2,6 @@
 // and every decode (with and without special tokens) must be identical. The oracle's output
 // is generated at test time by oracle_encode.js.
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <nlohmann/json.hpp>
@@ -142,19 +141,8 @@ TEST(tokenizer_conformance, gemma3) {
   run_case({"gemma3", lenml_tokenizer_json("gemma3"), {}, true, false});
 }
 
-// WordPiece and Unigram have no real tokenizer files here: make_synthetic_tokenizers.js
-// builds small ones with the HF library itself (vocabularies from the corpus).
-std::string synthetic_tokenizer(const std::string& file) {
-  static const std::string dir = [] {
-    const std::string d =
-        ::testing::TempDir() + "instill_synthetic_tokenizers_" + std::to_string(getpid());
-    run_command("mkdir -p " + d);
-    run_command(node_script("tokenizer/make_synthetic_tokenizers.js") + " " + corpus_path() + " " +
-                d);
-    return d;
-  }();
-  return dir + "/" + file;
-}
+// WordPiece and Unigram have no real tokenizer files here: see synthetic_tokenizer_json().
+std::string synthetic_tokenizer(const std::string& file) { return synthetic_tokenizer_json(file); }
 
 TEST(tokenizer_conformance, wordpiece_bert_synthetic) {
   INSTILL_REQUIRE_NODE_ORACLE();

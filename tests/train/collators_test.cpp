@@ -80,3 +80,39 @@ TEST(MaskLossCollator, EqualMarkerIdsAreRejected) {
 
 }  // namespace
 }  // namespace instill::train
+
+namespace instill::train {
+namespace {
+
+torch::Tensor flags(std::vector<uint8_t> v, int64_t rows) {
+  return torch::tensor(std::vector<int64_t>(v.begin(), v.end()), torch::kInt64)
+      .to(torch::kUInt8)
+      .view({rows, -1})
+      .contiguous();
+}
+
+// Stored masks (chat-template data): a target is kept exactly when its token's flag is 1.
+TEST(StoredMasks, KeepTheFlaggedTargetsOfPlainRows) {
+  Gpt2LlmCollator c("input_ids", "target_ids");
+  torch::Tensor tokens =
+      torch::tensor({10, 11, 12, 13, 20, 21, 22, 23}, torch::kInt64).view({2, 4});
+  Batch b = c.collate(tokens, {0, 1}, {});
+  apply_stored_masks(b, flags({0, 1, 1, 0, 1, 0, 0, 0}, 2), {});
+  // Row 0 trains tokens 11 and 12; row 1's only flagged token is its first, never a target.
+  EXPECT_EQ(values(b.target("target_ids")), (std::vector<int64_t>{11, 12, -100, -100, -100, -100}));
+  EXPECT_EQ(b.rows_without_targets, 1);
+}
+
+TEST(StoredMasks, FollowEachDocumentOfAPackedRow) {
+  Gpt2LlmCollator c("input_ids", "target_ids");
+  // Documents [10 11 12] and [20 21]: targets 11 12 | 21, the flags of tokens 11 and 21 set.
+  torch::Tensor tokens = torch::tensor({10, 11, 12, 20, 21, 0}, torch::kInt64).view({1, 6});
+  const RowDocuments docs = {{{3, {}}, {2, {}}}};
+  Batch b = c.collate(tokens, {0}, docs);
+  apply_stored_masks(b, flags({0, 1, 0, 1, 1, 1}, 1), docs);
+  EXPECT_EQ(values(b.target("target_ids")), (std::vector<int64_t>{11, -100, 21}));
+  EXPECT_EQ(b.rows_without_targets, 0);
+}
+
+}  // namespace
+}  // namespace instill::train

@@ -14,6 +14,7 @@
 #include "generate/inference_model.hpp"
 #include "generate/text_stream.hpp"
 #include "tokenizer/tokenizer_folder.hpp"
+#include "train/checkpointing.hpp"
 
 namespace {
 
@@ -111,7 +112,11 @@ void run_chat(const ChatOptions& o) {
       }
       name = dir.string() + " chat template";
     }
-    format = std::make_unique<ChatFormat>(ChatFormat::from_hf_template(source, name, tok));
+    // A checkpoint tuned on this template's renders is prompted exactly as it was trained.
+    const bool as_trained = o.template_file.empty() && o.tokenizer.empty() &&
+                            fs::exists(m.dir / train::kTrainedChatFormatFile);
+    format =
+        std::make_unique<ChatFormat>(ChatFormat::from_hf_template(source, name, tok, as_trained));
   }
   gen.stop_ids = format->stop_ids();
 
