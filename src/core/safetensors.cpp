@@ -1,5 +1,6 @@
 #include "core/safetensors.hpp"
 
+#include <algorithm>
 #include <cstring>
 
 #include "core/error.hpp"
@@ -83,6 +84,29 @@ SafetensorsReader::SafetensorsReader(const fs::path& path) : file_(path) {
                   " and its shape need " + std::to_string(numel * elem));
     entries_.emplace(name, std::move(e));
   }
+  check_tiling(where, data_size);
+}
+
+// As the format's reference implementation requires: the tensors tile the data region exactly
+// (sorted by offset, no gap, no overlap, nothing after the last), so that a header length off
+// by a byte or tensors aliasing each other are refused instead of read shifted.
+void SafetensorsReader::check_tiling(const std::string& where, uint64_t data_size) const {
+  std::vector<std::pair<std::pair<uint64_t, uint64_t>, const std::string*>> spans;
+  for (const auto& [name, e] : entries_) spans.push_back({{e.begin, e.end}, &name});
+  std::sort(spans.begin(), spans.end());
+  uint64_t expected = 0;
+  for (const auto& [span, name] : spans) {
+    if (span.first != expected)
+      throw Error(where + "tensor \"" + *name + "\" starts at data offset " +
+                  std::to_string(span.first) + " but the tensors before it end at " +
+                  std::to_string(expected) +
+                  " (tensors must tile the data region: no gaps, no overlaps)");
+    expected = span.second;
+  }
+  if (expected != data_size)
+    throw Error(where + "the tensors cover " + std::to_string(expected) +
+                " bytes of data but the file holds " + std::to_string(data_size) +
+                " after its header (a wrong header length, or trailing bytes)");
 }
 
 const SafetensorsEntry& SafetensorsReader::entry(const std::string& name) const {

@@ -37,6 +37,8 @@ class SafetensorsReader {
 
  private:
   MappedFile file_;
+  void check_tiling(const std::string& where, uint64_t data_size) const;
+
   uint64_t data_start_ = 0;
   std::map<std::string, SafetensorsEntry> entries_;
   std::map<std::string, std::string> metadata_;

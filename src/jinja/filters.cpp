@@ -170,28 +170,72 @@ Value f_default(Renderer&, const Value& in, CallArgs& args) {
 Value f_list(Renderer&, const Value& in, CallArgs&) { return Value(iterate(in)); }
 Value f_string(Renderer&, const Value& in, CallArgs&) { return Value(str_of(in)); }
 
+// Digits in `base` to a decimal string, any size (limbs of 10^9, least significant first).
+std::string digits_to_decimal(const std::vector<int>& digits, int base) {
+  std::vector<uint32_t> limbs{0};
+  for (int d : digits) {
+    uint64_t carry = static_cast<uint64_t>(d);
+    for (uint32_t& limb : limbs) {
+      const uint64_t v = uint64_t{limb} * static_cast<uint64_t>(base) + carry;
+      limb = static_cast<uint32_t>(v % 1000000000u);
+      carry = v / 1000000000u;
+    }
+    if (carry) limbs.push_back(static_cast<uint32_t>(carry));
+  }
+  std::string out = std::to_string(limbs.back());
+  for (auto it = limbs.rbegin() + 1; it != limbs.rend(); ++it) {
+    const std::string part = std::to_string(*it);
+    out += std::string(9 - part.size(), '0') + part;
+  }
+  return out;
+}
+
+int digit_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'z') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'Z') return c - 'A' + 10;
+  return 99;
+}
+
+// Python's int(s, base) for base 0 or 2..36: whitespace around, a sign, the 0x / 0o / 0b
+// prefix (which base 0 reads the base from), single underscores between digits, any size;
+// nullopt where Python raises ValueError.
 std::optional<Value> parse_python_int(std::string s, int base) {
   s = text::py_strip(s, std::nullopt, true, true);
-  std::string digits;
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '_' && i > 0 && i + 1 < s.size() &&
-        std::isalnum(static_cast<unsigned char>(s[i - 1])) &&
-        std::isalnum(static_cast<unsigned char>(s[i + 1])))
+  std::size_t i = 0;
+  const bool negative = i < s.size() && s[i] == '-';
+  if (i < s.size() && (s[i] == '-' || s[i] == '+')) ++i;
+  bool prefixed = false;
+  if (i + 1 < s.size() && s[i] == '0') {
+    const char p = static_cast<char>(std::tolower(static_cast<unsigned char>(s[i + 1])));
+    const int named = p == 'x' ? 16 : p == 'o' ? 8 : p == 'b' ? 2 : 0;
+    if (named != 0 && (base == 0 || base == named)) {
+      base = named;
+      i += 2;
+      prefixed = true;
+    }
+  }
+  const bool decimal_by_default = base == 0;
+  if (base == 0) base = 10;
+  std::vector<int> digits;
+  bool after_digit = prefixed;  // Python allows "0x_1f"
+  for (; i < s.size(); ++i) {
+    if (s[i] == '_') {
+      if (!after_digit || i + 1 >= s.size()) return std::nullopt;
+      after_digit = false;
       continue;
-    digits += s[i];
+    }
+    const int d = digit_value(s[i]);
+    if (d >= base) return std::nullopt;
+    digits.push_back(d);
+    after_digit = true;
   }
-  if (digits.empty()) return std::nullopt;
-  size_t i = (digits[0] == '-' || digits[0] == '+') ? 1 : 0;
-  if (i >= digits.size()) return std::nullopt;
-  if (base == 10) {
-    for (size_t k = i; k < digits.size(); ++k)
-      if (digits[k] < '0' || digits[k] > '9') return std::nullopt;
-    return Value::integer_from_decimal(digits);
-  }
-  char* end = nullptr;
-  const long long v = std::strtoll(digits.c_str(), &end, base);
-  if (*end != '\0') return std::nullopt;
-  return Value(static_cast<int64_t>(v));
+  if (digits.empty() || !after_digit) return std::nullopt;
+  // Base 0 reads "017" as an error (no octal without 0o), "000" as zero.
+  if (decimal_by_default && !prefixed && digits.size() > 1 && digits[0] == 0)
+    for (int d : digits)
+      if (d != 0) return std::nullopt;
+  return Value::integer_from_decimal((negative ? "-" : "") + digits_to_decimal(digits, base));
 }
 
 std::optional<double> parse_python_float(const std::string& raw) {
@@ -206,6 +250,12 @@ std::optional<double> parse_python_float(const std::string& raw) {
     if (!(std::isdigit(static_cast<unsigned char>(c)) || c == '.' || c == 'e' || c == '+' ||
           c == '-' || c == '_'))
       return std::nullopt;
+  // As in Python, an underscore only stands between two digits.
+  const auto digit_at = [&](std::size_t k) {
+    return k < s.size() && std::isdigit(static_cast<unsigned char>(s[k]));
+  };
+  for (std::size_t k = 0; k < s.size(); ++k)
+    if (s[k] == '_' && (k == 0 || !digit_at(k - 1) || !digit_at(k + 1))) return std::nullopt;
   std::string cleaned;
   for (char c : s)
     if (c != '_') cleaned += c;
@@ -235,7 +285,10 @@ Value f_int(Renderer& r, const Value& in, CallArgs& args) {
     return float_to_int(in.as_float());
   }
   if (in.is_string()) {
-    if (auto v = parse_python_int(in.as_string(), static_cast<int>(base))) return *v;
+    // Python's int() refuses any other base with ValueError, and the filter then tries float.
+    const bool valid_base = base == 0 || (base >= 2 && base <= 36);
+    if (valid_base)
+      if (auto v = parse_python_int(in.as_string(), static_cast<int>(base))) return *v;
     if (auto f = parse_python_float(in.as_string()); f && std::isfinite(*f))
       return float_to_int(*f);
   }

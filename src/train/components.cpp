@@ -216,8 +216,13 @@ void register_optimizer(config::Registry& r) {
         [](const ComponentConfig& c) {
           AdamWOptions o;
           o.lr = c.get_float("lr");
+          // As torch.optim.AdamW checks them: each beta a number in [0, 1).
           const auto& betas = c.get("betas").as_list();
-          if (betas.size() != 2) throw c.error("betas", "expected two numbers [beta1, beta2]");
+          const auto in_range = [](const Value& b) {
+            return (b.is_int() || b.is_float()) && b.to_double() >= 0.0 && b.to_double() < 1.0;
+          };
+          if (betas.size() != 2 || !in_range(betas[0]) || !in_range(betas[1]))
+            throw c.error("betas", "expected two numbers [beta1, beta2], each in [0, 1)");
           o.beta1 = betas[0].to_double();
           o.beta2 = betas[1].to_double();
           o.eps = c.get_float("eps");

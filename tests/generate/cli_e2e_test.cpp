@@ -131,6 +131,35 @@ fs::path write_tiny_checkpoint(const TempDir& tmp) {
   return ckpt;
 }
 
+// model.json is a file from anywhere: its values get the YAML keys' checks, with the file and
+// key named (a zero SwiGLU multiple once divided by zero, a negative epsilon went through).
+TEST(ChatCli, OutOfRangeModelJsonValuesNameFileAndKey) {
+  INSTILL_REQUIRE_PATH(gpt2_tokenizer() / "merges.txt");
+  TempDir tmp;
+  const fs::path ckpt = write_tiny_checkpoint(tmp);
+  const std::string good = slurp(ckpt / "model.json");
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"\"swiglu_hidden_multiple\": 256", "\"swiglu_hidden_multiple\": 0"},
+      {"\"n_head_q\": 4", "\"n_head_q\": 0"},
+      {"\"eps\": 1e-05", "\"eps\": -1e-05"},
+  };
+  for (const auto& [from, to] : cases) {
+    std::string bad = good;
+    ASSERT_NE(bad.find(from), std::string::npos) << from << " in " << good;
+    bad.replace(bad.find(from), from.size(), to);
+    spit(ckpt / "model.json", bad);
+    for (const std::string& verb :
+         {"chat --model " + ckpt.string() + " --prompt hi --raw",
+          "convert_to_hf --checkpoint " + ckpt.string() + " --output " + (tmp / "hf").string()}) {
+      auto r = instill(verb);
+      EXPECT_EQ(r.exit_code, 1) << to << ": " << r.err;
+      EXPECT_NE(r.err.find("model.json"), std::string::npos) << to << ": " << r.err;
+      const std::string key = to.substr(1, to.find('"', 1) - 1);
+      EXPECT_NE(r.err.find(key), std::string::npos) << to << ": " << r.err;
+    }
+  }
+}
+
 TEST(ChatCli, CheckpointFolderChatsAndExportsAsLlama) {
   INSTILL_REQUIRE_PATH(gpt2_tokenizer() / "merges.txt");
   TempDir tmp;

@@ -195,5 +195,23 @@ TEST(RunE2E, ABadConfigValueNamesItsKeyPathAndLine) {
       << r.err;
 }
 
+// AdamW's betas are checked as torch checks them (each in [0, 1)), with the key named; a
+// string beta was once a bare "std::get: wrong index for variant".
+TEST(RunE2E, AdamWBetasOutsideTheirRangeNameTheirKey) {
+  INSTILL_REQUIRE_LOREM_PBIN(pbin);
+  for (const std::string betas : {"[0.9, 1.0]", "[-0.1, 0.95]", "[0.9, '0.95']", "[0.9]"}) {
+    TempDir tmp;
+    std::string cfg = slurp(tiny_config());
+    cfg.replace(cfg.find("betas: [0.9, 0.95]"), 18, "betas: " + betas);
+    spit(tmp / "bad.yaml", cfg);
+    auto r = run_instill(lorem_env(pbin), "--config_file_path '" + (tmp / "bad.yaml").string() +
+                                              "' --experiments_root_path '" + tmp.path().string() +
+                                              "' --device cpu");
+    EXPECT_EQ(r.exit_code, 1) << betas;
+    EXPECT_NE(r.err.find("optimizer.config.betas"), std::string::npos) << betas << ": " << r.err;
+    EXPECT_NE(r.err.find("each in [0, 1)"), std::string::npos) << betas << ": " << r.err;
+  }
+}
+
 }  // namespace
 }  // namespace instill::testing

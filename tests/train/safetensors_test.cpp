@@ -55,5 +55,35 @@ TEST(Safetensors, MalformedFilesAreErrorsNotCrashes) {
   }
 }
 
+// The format's reference implementation requires the tensors to tile the data region; a file
+// that breaks this is refused with what is wrong, not read shifted or aliased.
+TEST(Safetensors, TensorsMustTileTheDataExactly) {
+  testing::TempDir tmp;
+  const std::string two = R"({"a":{"dtype":"U8","shape":[4],"data_offsets":[0,4]},)"
+                          R"("b":{"dtype":"U8","shape":[4],"data_offsets":[4,8]}})";
+  testing::spit(tmp / "ok.safetensors", header_file(two, "abcdefgh"));
+  EXPECT_NO_THROW(SafetensorsReader(tmp / "ok.safetensors"));
+  const std::vector<std::pair<std::string, std::string>> bad = {
+      {"aliased", header_file(R"({"a":{"dtype":"U8","shape":[4],"data_offsets":[0,4]},)"
+                              R"("b":{"dtype":"U8","shape":[4],"data_offsets":[0,4]}})",
+                              "abcd")},
+      {"overlapping", header_file(R"({"a":{"dtype":"U8","shape":[4],"data_offsets":[0,4]},)"
+                                  R"("b":{"dtype":"U8","shape":[4],"data_offsets":[2,6]}})",
+                                  "abcdef")},
+      {"gap", header_file(R"({"a":{"dtype":"U8","shape":[2],"data_offsets":[2,4]}})", "abcd")},
+      {"trailing bytes", header_file(two, "abcdefghi")},
+  };
+  for (const auto& [what, bytes] : bad) {
+    testing::spit(tmp / "bad.safetensors", bytes);
+    EXPECT_THROW(SafetensorsReader(tmp / "bad.safetensors"), Error) << what;
+  }
+  // A header length one byte short of the real one: the data would shift by a byte.
+  std::string shifted = header_file(two + " ", "abcdefgh");
+  shifted[0] = static_cast<char>(shifted[0] - 1);
+  testing::spit(tmp / "bad.safetensors", shifted);
+  const std::string why = testing::error_of([&] { SafetensorsReader(tmp / "bad.safetensors"); });
+  EXPECT_NE(why.find("header length"), std::string::npos) << why;
+}
+
 }  // namespace
 }  // namespace instill

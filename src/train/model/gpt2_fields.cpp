@@ -11,11 +11,14 @@ using config::Field;
 namespace {
 
 // A member stored as is: int64_t, double, bool or std::string.
+// A model.json value goes through the YAML key's checks (type and range) too: a checkpoint is
+// a file from anywhere, and e.g. a zero multiple would divide by zero.
 template <typename T>
 Gpt2Field plain(std::optional<Field> yaml, std::string json_key, T Gpt2Config::*member) {
-  Gpt2Field f{std::move(yaml), std::move(json_key)};
+  Gpt2Field f{yaml, json_key};
   f.get = [member](const Gpt2Config& c) { return Value(c.*member); };
-  f.set = [member](Gpt2Config& c, const Value& v) {
+  f.set = [member, yaml, json_key](Gpt2Config& c, const Value& given) {
+    const Value v = yaml ? yaml->validate(given, json_key) : given;
     if constexpr (std::is_same_v<T, int64_t>) c.*member = v.as_int();
     if constexpr (std::is_same_v<T, double>) c.*member = v.to_double();
     if constexpr (std::is_same_v<T, bool>) c.*member = v.as_bool();
@@ -121,12 +124,15 @@ Value describe_norm(const NormConfig& n) {
   return Value(std::move(m));
 }
 
-NormConfig norm_from(const Value& v) {
+NormConfig norm_from(const Value& v, const std::string& key) {
+  static const config::Schema kNorm{Field::one_of("type", {"layer_norm", "rms_norm"}),
+                                    Field::number("eps").greater_than(0), Field::boolean("bias")};
+  const Value checked = kNorm.validate(v, key, "a norm description");
   NormConfig n;
-  n.type = v.as_map().at("type").as_string() == "layer_norm" ? NormConfig::Type::kLayerNorm
-                                                             : NormConfig::Type::kRmsNorm;
-  n.eps = v.as_map().at("eps").to_double();
-  n.bias = v.as_map().at("bias").as_bool();
+  n.type = checked.as_map().at("type").as_string() == "layer_norm" ? NormConfig::Type::kLayerNorm
+                                                                   : NormConfig::Type::kRmsNorm;
+  n.eps = checked.as_map().at("eps").to_double();
+  n.bias = checked.as_map().at("bias").as_bool();
   return n;
 }
 
@@ -162,7 +168,11 @@ Gpt2Config gpt2_config_from_description(const Value& d) {
       throw Error("missing \"" + f.json_key + "\"");
     }
   }
-  for (const auto& [key, member] : kNorms) c.*member = norm_from(m.at(key));
+  for (const auto& [key, member] : kNorms) {
+    const Value* norm = m.find(key);
+    if (!norm) throw Error("missing \"" + std::string(key) + "\"");
+    c.*member = norm_from(*norm, key);
+  }
   return c;
 }
 
