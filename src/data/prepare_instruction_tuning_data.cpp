@@ -330,12 +330,37 @@ OutputNames output_names(const Settings& s, const std::string& config_path,
 }
 
 // The include-to-loss markers of chat_template_data.special_tokens, begin first.
-std::vector<std::string> loss_markers(const Settings& s) {
+std::vector<std::string> loss_markers(const Settings& s, const TokenizerComponent& tok,
+                                      const config::ConfigDocument& doc) {
+  const Value* st = s.chat_template_data.as_map().find("special_tokens");
+  if (!st || !st->is_map()) return {};
+  const char* const keys[] = {"b_include_to_loss_token", "e_include_to_loss_token"};
+  if (!st->as_map().contains(keys[0]) && !st->as_map().contains(keys[1])) return {};
+  // Each marker must be exactly one token, or training masks nothing (or blames a dataset
+  // sample for the config's mistake); checked here, with the key named, before any write.
   std::vector<std::string> markers;
-  if (const Value* st = s.chat_template_data.as_map().find("special_tokens"); st && st->is_map())
-    for (const char* key : {"b_include_to_loss_token", "e_include_to_loss_token"})
-      if (const Value* m = st->as_map().find(key); m && m->is_string())
-        markers.push_back(m->as_string());
+  for (const char* key : keys) {
+    const std::string path = std::string("chat_template_data.special_tokens.") + key;
+    const Value* m = st->as_map().find(key);
+    if (!m)
+      throw config::key_error(path, "missing; the begin and end markers come as a pair", &doc);
+    if (!m->is_string() || m->as_string().empty())
+      throw config::key_error(
+          path, "expected a non-empty string, got " + config::describe_value(*m), &doc);
+    const std::size_t n = tok.hf().core().encode_ids(m->as_string()).size();
+    if (n != 1)
+      throw config::key_error(path,
+                              "\"" + m->as_string() + "\" is " + std::to_string(n) +
+                                  " tokens of the tokenizer; a loss marker must be exactly one "
+                                  "(list it in the packing config's "
+                                  "special_tokens.additional_special_tokens)",
+                              &doc);
+    markers.push_back(m->as_string());
+  }
+  if (markers[0] == markers[1])
+    throw config::key_error("chat_template_data.special_tokens.e_include_to_loss_token",
+                            "equals the begin marker \"" + markers[0] + "\"; they must differ",
+                            &doc);
   return markers;
 }
 
@@ -649,7 +674,7 @@ PrepareResult prepare_instruction_tuning_data(const PrepareOptions& options) {
   } else {
     marker_template.emplace(replace_all(s.chat_template, "}\n{", "}{"), "jinja2_chat_template");
     format.marker_template = &*marker_template;
-    format.markers = loss_markers(s);
+    format.markers = loss_markers(s, *tok, doc);
   }
   StagingDir staging{make_staging_dir(names.out_dir)};
 

@@ -231,6 +231,30 @@ TEST_F(PrepareErrors, ConfigProblems) {
   expect_failure("", config(), "the input file is empty");
 }
 
+// Loss markers that cannot mask anything are config errors naming their key, before any write
+// (once the run blamed a dataset sample for them).
+TEST_F(PrepareErrors, LossMarkersMustBeTwoDistinctSingleTokens) {
+  auto with_markers = [&](const std::string& b, const std::string& e) {
+    std::string cfg = config();
+    cfg.replace(cfg.find("chat_template_data: {}"), 22,
+                "chat_template_data:\n  special_tokens:\n    b_include_to_loss_token: " + b +
+                    "\n    e_include_to_loss_token: " + e);
+    return cfg;
+  };
+  const std::string data = std::string(kGood) + "\n";
+  expect_failure(data, with_markers("\"\"", "$"),
+                 "special_tokens.b_include_to_loss_token: expected a non-empty string");
+  expect_failure(data, with_markers(".nan", "$"),
+                 "special_tokens.b_include_to_loss_token: expected a non-empty string");
+  expect_failure(data, with_markers("^", "<|not a token|>"),
+                 "special_tokens.e_include_to_loss_token: \"<|not a token|>\" is");
+  expect_failure(data, with_markers("$", "$"), "equals the begin marker");
+  std::string one = config();
+  one.replace(one.find("chat_template_data: {}"), 22,
+              "chat_template_data:\n  special_tokens:\n    b_include_to_loss_token: ^");
+  expect_failure(data, one, "e_include_to_loss_token: missing");
+}
+
 // The reference refuses special tokens outside the vocabulary (its issue 208); instill gives
 // them the next ids and says so (training then grows the model's embedding).
 TEST_F(PrepareErrors, SpecialTokensOutsideTheVocabularyGetNewIdsWithANote) {
