@@ -25,11 +25,15 @@ bool occurs_in(const Value& v, std::string_view needle) {
 // A private-use character that neither the conversation nor the template contains, so that the
 // placeholder render differs from the real one exactly where the reply is written.
 std::string pick_placeholder(const ValueMap& context, std::string_view source) {
-  const Value whole{ValueMap(context)};
+  const auto in_context = [&](std::string_view needle) {
+    for (const auto& [key, item] : context)
+      if (key.find(needle) != std::string::npos || occurs_in(item, needle)) return true;
+    return false;
+  };
   for (char32_t cp = 0xE000; cp < 0xF900; ++cp) {
     std::string candidate;
     append_utf8(candidate, cp);
-    if (source.find(candidate) == std::string_view::npos && !occurs_in(whole, candidate))
+    if (source.find(candidate) == std::string_view::npos && !in_context(candidate))
       return candidate;
   }
   throw Error("the conversation uses every private-use character; no placeholder is left");

@@ -53,8 +53,7 @@ std::string chat_encoding_json(const ChatEncoding& encoding) {
   std::string out = "{\"ids\": ";
   append_int_list(out, encoding.ids);
   out.append(", \"trainable\": ");
-  std::vector<int> trainable(encoding.trainable.begin(), encoding.trainable.end());
-  append_int_list(out, trainable);
+  append_int_list(out, encoding.trainable);
   out.push_back('}');
   return out;
 }

@@ -1,25 +1,12 @@
 #include "data/chat_tokenization.hpp"
 
 #include <algorithm>
-#include <fstream>
-#include <sstream>
 
 #include "core/error.hpp"
+#include "core/fs.hpp"
 #include "tokenizer/tokenizer_folder.hpp"
 
 namespace instill::data {
-
-namespace {
-
-std::string read_template_file(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error("cannot read the chat template " + path.string());
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-}  // namespace
 
 std::optional<LossOn> parse_loss_on(std::string_view name) {
   if (name == "assistant") return LossOn::kAssistant;
@@ -49,7 +36,7 @@ ChatTokenizer ChatTokenizer::from_folder(
       std::make_shared<const tokenizer::HfTokenizer>(tokenizer::HfTokenizer::from_pretrained(dir));
   if (template_file)
     return ChatTokenizer(tokenizer,
-                         ChatTemplate(read_template_file(*template_file), template_file->string()));
+                         ChatTemplate(read_file(*template_file), template_file->string()));
   return ChatTokenizer(tokenizer, ChatTemplate(tokenizer::folder_chat_template(dir),
                                                (dir / "chat_template").string()));
 }
