@@ -40,6 +40,13 @@ void run_inspect(const InspectOptions& o) {
     throw UsageError(o.pbin + ": no " + data::token_mask_path(o.pbin).filename().string() +
                      " beside it, so --json needs the loss markers: give --b_token and --e_token");
   const data::DocumentView view = data::view_document(reader, o.index, flags);
+  // Decoding drops ids the tokenizer does not know: say so instead of showing a shorter text.
+  if (tok) {
+    const size_t bound = tok->tokenizer->id_bound();
+    const std::string warning = data::out_of_vocabulary_warning(
+        data::out_of_vocabulary(view.ids, bound), view.index, bound);
+    if (!warning.empty()) std::cerr << "instill: warning: " << o.pbin << ": " << warning << "\n";
+  }
   if (o.json) {
     std::cout << data::document_json(view) << "\n";
     return;

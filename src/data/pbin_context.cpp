@@ -113,6 +113,27 @@ std::optional<LossMarkers> load_loss_markers(const PbinContext& context,
   return m;
 }
 
+OutOfVocabulary out_of_vocabulary(std::span<const uint32_t> ids, size_t id_bound) {
+  OutOfVocabulary found;
+  for (size_t i = 0; i < ids.size(); ++i) {
+    if (ids[i] < id_bound) continue;
+    if (found.count++ == 0) {
+      found.first_position = i;
+      found.first_id = ids[i];
+    }
+  }
+  return found;
+}
+
+std::string out_of_vocabulary_warning(const OutOfVocabulary& found, size_t index, size_t id_bound) {
+  if (found.count == 0) return "";
+  return "document " + std::to_string(index) + " holds " + std::to_string(found.count) +
+         " token id(s) beyond the tokenizer's vocabulary of " + std::to_string(id_bound) +
+         " (the first, " + std::to_string(found.first_id) + ", at position " +
+         std::to_string(found.first_position) +
+         "); they cannot be decoded: was the pbin made with another tokenizer?";
+}
+
 std::optional<MarkerTokens> marker_options(const std::string& begin, const std::string& end) {
   if (begin.empty() != end.empty())
     throw UsageError("give both --b_token and --e_token, or neither");

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 
 #include "data/mask_audit.hpp"
@@ -39,6 +40,18 @@ PbinTokenizer load_pbin_tokenizer(const PbinContext& context,
 std::optional<LossMarkers> load_loss_markers(const PbinContext& context,
                                              const tokenizer::HfTokenizer& tok,
                                              const std::optional<MarkerTokens>& given);
+
+// Token ids at or beyond the tokenizer's id bound (ids it cannot decode: a pbin packed with
+// another tokenizer, or a damaged one): how many, and the first one and its position.
+struct OutOfVocabulary {
+  size_t count = 0;
+  size_t first_position = 0;
+  uint32_t first_id = 0;
+};
+OutOfVocabulary out_of_vocabulary(std::span<const uint32_t> ids, size_t id_bound);
+
+// The warning for `found` in document `index` ("" when count is 0).
+std::string out_of_vocabulary_warning(const OutOfVocabulary& found, size_t index, size_t id_bound);
 
 // Both --b_token and --e_token, or neither (a UsageError otherwise).
 std::optional<MarkerTokens> marker_options(const std::string& begin, const std::string& end);

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "core/error.hpp"
+#include "data/pbin_context.hpp"
 #include "test_support.hpp"
 
 namespace instill::data {
@@ -209,6 +210,41 @@ TEST(Pbin, EmptyFileHasZeroLengthAndEmptyIndex) {
   PbinReader r(tmp / "e.pbin");
   EXPECT_EQ(r.data_len(), 0u);
   EXPECT_EQ(r.num_documents(), 0u);
+}
+
+// Ids the tokenizer cannot decode (a pbin made with another tokenizer, or damaged): counted, with
+// the first one's position, for inspect's warning.
+TEST(Pbin, OutOfVocabularyIdsAreCounted) {
+  const std::vector<uint32_t> ids = {464, 70000, 11, 50257, 50256};
+  const OutOfVocabulary found = out_of_vocabulary(ids, 50257);
+  EXPECT_EQ(found.count, 2u);
+  EXPECT_EQ(found.first_position, 1u);
+  EXPECT_EQ(found.first_id, 70000u);
+  EXPECT_EQ(out_of_vocabulary_warning(found, 3, 50257),
+            "document 3 holds 2 token id(s) beyond the tokenizer's vocabulary of 50257 (the first, "
+            "70000, at position 1); they cannot be decoded: was the pbin made with another "
+            "tokenizer?");
+  EXPECT_EQ(out_of_vocabulary(std::vector<uint32_t>{0, 50256}, 50257).count, 0u);
+  EXPECT_EQ(out_of_vocabulary_warning(OutOfVocabulary{}, 0, 50257), "");
+}
+
+TEST(Pbin, InspectWarnsAboutIdsBeyondTheVocabulary) {
+  INSTILL_REQUIRE_GPT2(gpt2);
+  TempDir tmp;
+  PbinWriter out(tmp / "x.pbin", 4);
+  out.add_document(std::vector<uint32_t>{15496, 70000, 11, 1u << 20, kGpt2Eod});
+  out.finish();
+  const auto r = instill::testing::run_command(
+      instill::testing::shell_quote(instill::testing::instill_binary()) + " data inspect " +
+      instill::testing::shell_quote((tmp / "x.pbin").string()) + " --tokenizer " +
+      instill::testing::shell_quote(gpt2.string()));
+  EXPECT_EQ(r.exit_code, 0) << r.err;  // a warning, not an error
+  EXPECT_NE(r.err.find("warning: " + (tmp / "x.pbin").string() +
+                       ": document 0 holds 2 token id(s) beyond the tokenizer's vocabulary of "
+                       "50257 (the first, 70000, at position 1)"),
+            std::string::npos)
+      << r.err;
+  EXPECT_NE(r.out.find("Hello"), std::string::npos) << r.out;
 }
 
 }  // namespace

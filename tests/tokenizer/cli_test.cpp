@@ -151,7 +151,8 @@ TEST(tokenizer_cli, bad_input_names_the_line_and_exits_1) {
   const std::string bad_tok = temp_file(
       "tokenizer.json",
       R"({"model": {"type": "BPE", "vocab": {}, "merges": []}, "pre_tokenizer": {"type": "Sequence",
-      "pretokenizers": [{"type": "ByteLevel"}, {"type": "CharDelimiterSplit"}]}})");
+      "pretokenizers": [{"type": "ByteLevel", "add_prefix_space": false, "trim_offsets": true},
+      {"type": "CharDelimiterSplit"}]}})");
   auto [rc3, out3] =
       run_command("echo '{\"text\": \"x\"}' | " + cli() + " --tokenizer " + bad_tok + " 2>&1");
   EXPECT_EQ(rc3, 1);

@@ -243,7 +243,8 @@ TEST(tokenizer_hf_wrapper, batch_encoding_is_ordered_and_thread_safe) {
 TEST(tokenizer_hf_wrapper, loader_errors_name_the_json_path) {
   const std::string bad = R"({"model": {"type": "BPE", "vocab": {"a": 0}, "merges": []},
     "pre_tokenizer": {"type": "Sequence", "pretokenizers": [
-      {"type": "ByteLevel"}, {"type": "CharDelimiterSplit", "delimiter": " "}]}})";
+      {"type": "ByteLevel", "add_prefix_space": false, "trim_offsets": true},
+      {"type": "CharDelimiterSplit", "delimiter": " "}]}})";
   try {
     load_tokenizer_json_string(bad, "t.json");
     FAIL() << "expected an error";
