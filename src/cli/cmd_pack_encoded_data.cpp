@@ -4,6 +4,7 @@
 
 #include "cli/command.hpp"
 #include "config/app_config.hpp"
+#include "data/cleanup.hpp"
 #include "data/pack_encoded_data.hpp"
 
 namespace {
@@ -31,9 +32,15 @@ void setup(CLI::App& root) {
   cmd->callback([opts] {
     const auto t0 = std::chrono::steady_clock::now();
     auto doc = instill::config::load_app_config(opts->config);
-    auto stats = instill::data::pack_encoded_data(
-        doc, instill::parse_file_existence_policy(opts->policy),
-        [&](instill::data::PackSettings& s) { s.skip_invalid = opts->skip_invalid; });
+    instill::data::PackStats stats;
+    try {
+      stats = instill::data::pack_encoded_data(
+          doc, instill::parse_file_existence_policy(opts->policy),
+          [&](instill::data::PackSettings& s) { s.skip_invalid = opts->skip_invalid; });
+    } catch (const instill::data::Interrupted& e) {
+      std::cerr << "instill: " << e.what() << "\n";
+      instill::data::die_by_signal(e.signal);  // cleaned up; now end as the signal asked
+    }
     for (const auto& [line, why] : stats.skipped)
       std::cerr << "instill: skipped line " << line << ": " << why << "\n";
     if (!stats.written) return;

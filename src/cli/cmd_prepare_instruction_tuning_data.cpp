@@ -2,6 +2,7 @@
 #include <iostream>
 
 #include "cli/command.hpp"
+#include "data/cleanup.hpp"
 #include "data/prepare_instruction_tuning_data.hpp"
 
 namespace {
@@ -21,7 +22,13 @@ void setup(CLI::App& root) {
   cmd->add_option("--num_cpus", opts->num_threads, "Threads for rendering (default: all cores)");
   cmd->callback([opts, config] {
     opts->config_file_path = *config;
-    auto result = instill::data::prepare_instruction_tuning_data(*opts);
+    instill::data::PrepareResult result;
+    try {
+      result = instill::data::prepare_instruction_tuning_data(*opts);
+    } catch (const instill::data::Interrupted& e) {
+      std::cerr << "instill: " << e.what() << "\n";
+      instill::data::die_by_signal(e.signal);  // cleaned up; now end as the signal asked
+    }
     std::cout << result.report_json;
     std::cerr << "instill: prepared data written to " << result.output_dir.string() << "\n";
   });

@@ -21,6 +21,10 @@ int64_t steps_from_tokens(int64_t tokens, int64_t seq, int64_t dp, int64_t mbs, 
   return tokens / seq / dp / mbs / gas;
 }
 
+// Token counts from configs size buffers (padding, rows), so a typo like 1e12 must be an error
+// naming the key rather than an allocation failure; 2^24 tokens is far beyond real contexts.
+constexpr double kMaxSequenceLength = 1 << 24;
+
 // padding: false/"do_not_pad" -> none, true/"longest" -> longest, "max_length".
 tokenizer::PaddingMode padding_mode(const Value& v, const std::string& key_path) {
   if (v.is_bool())
@@ -40,7 +44,7 @@ void register_tokenizer(config::Registry& registry) {
   registry.add(
       "tokenizer", "pretrained_hf_tokenizer",
       Schema{Field::string("pretrained_model_name_or_path"),
-             Field::integer("max_length").at_least(0).optional(),
+             Field::integer("max_length").at_least(0).at_most(kMaxSequenceLength).optional(),
              Field::boolean("truncation").defaults(false), Field::any("padding").defaults(false),
              Field::map("special_tokens").optional()},
       [](const ComponentConfig& c) {
@@ -66,7 +70,7 @@ void register_datasets(config::Registry& registry) {
   registry.add(
       "dataset", "packed_mem_map_dataset_continuous",
       Schema{Field::path("raw_data_path"),
-             Field::integer("sequence_length").greater_than(1).strict(),
+             Field::integer("sequence_length").greater_than(1).at_most(kMaxSequenceLength).strict(),
              Field::string("sample_key"), Field::boolean("reuse_last_target").defaults(true)},
       [](const ComponentConfig& c) {
         return std::make_shared<PackedDatasetContinuous>(
@@ -78,6 +82,7 @@ void register_datasets(config::Registry& registry) {
                Schema{Field::path("raw_data_path"),
                       Field::integer("sequence_length")
                           .greater_than(0)
+                          .at_most(kMaxSequenceLength)
                           .strict()
                           .doc("input positions per row: the model's context length"),
                       Field::string("sample_key"),

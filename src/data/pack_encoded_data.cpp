@@ -9,6 +9,7 @@
 #include "core/parallel_for.hpp"
 #include "core/progress.hpp"
 #include "core/utf8.hpp"
+#include "data/cleanup.hpp"
 #include "data/components.hpp"
 #include "data/jq_query.hpp"
 #include "data/pbin.hpp"
@@ -20,6 +21,55 @@ namespace instill::data {
 namespace {
 
 constexpr size_t kChunkDocuments = 2048;
+constexpr size_t kBatch = 32;
+
+// Documents [begin, end) of the chunk starting at document `chunk`: jq, tokenizer, EOD rule.
+// A jq budget error stops the run (the program is at fault, so skipping would not help).
+void encode_batch(const PackSettings& s, const TokenizerComponent& tokenizer, const MappedFile& src,
+                  const Index& index, size_t chunk, size_t begin, size_t end, int token_size,
+                  uint32_t eod, std::vector<std::string>& encoded,
+                  std::vector<std::optional<std::string>>& errors,
+                  std::vector<std::vector<uint32_t>>& kept_ids) {
+  // libjq's process is per thread; started once per thread and program.
+  thread_local std::unique_ptr<JqQuery> jq;
+  if (!jq || jq->program() != s.jq_pattern) jq = std::make_unique<JqQuery>(s.jq_pattern);
+  std::vector<std::string_view> lines;
+  std::vector<size_t> slots;
+  for (size_t k = begin; k < end; ++k) {
+    errors[k].reset();
+    encoded[k].clear();
+    const auto [off, len] = index[chunk + k];
+    const std::string_view line(src.view().data() + off, len);
+    if (!is_valid_utf8(line)) {
+      errors[k] = "the line is not valid UTF-8";
+      continue;
+    }
+    lines.push_back(line);
+    slots.push_back(k);
+  }
+  std::vector<JqResult> texts(lines.size());
+  try {
+    jq->first_strings(lines, texts);
+  } catch (const JqBudgetError& e) {
+    throw Error(s.src_path.string() + ": line " + std::to_string(chunk + slots[e.index] + 1) +
+                ": " + e.what() + " (nothing was written to " + s.dst_path.string() + ")");
+  }
+  for (size_t j = 0; j < slots.size(); ++j) {
+    const size_t k = slots[j];
+    try {
+      if (texts[j].error) throw Error(*texts[j].error);
+      const auto tokens = tokenizer.tokenize(texts[j].text);
+      if (tokens.empty())
+        throw Error("the tokenizer produced no tokens for this document (empty sample)");
+      std::vector<uint32_t> ids(tokens.begin(), tokens.end());
+      if (ids.back() != eod) ids.push_back(eod);  // one EOD per document (spec §6.4)
+      encode_tokens(ids, token_size, encoded[k]);
+      if (s.on_document) kept_ids[k] = std::move(ids);
+    } catch (const Error& e) {
+      errors[k] = e.what();
+    }
+  }
+}
 
 }  // namespace
 
@@ -38,6 +88,7 @@ int pbin_token_size(const tokenizer::HfTokenizer& tokenizer) {
 PackStats pack_encoded_data(const PackSettings& s, const TokenizerComponent& tokenizer,
                             FileExistencePolicy policy) {
   PackStats stats;
+  InterruptGuard interrupt_guard;  // Ctrl-C unwinds, so the temporary .pbin is removed
   if (!std::filesystem::is_regular_file(s.src_path))
     throw Error(s.src_path.string() + ": raw data file does not exist");
   if (!std::filesystem::is_regular_file(s.index_path))
@@ -58,6 +109,7 @@ PackStats pack_encoded_data(const PackSettings& s, const TokenizerComponent& tok
   const unsigned threads = resolve_threads(s.num_cpus);
   JqQuery check_program(s.jq_pattern);  // a bad jq_pattern fails before anything is written
 
+  CreatedDirectories dirs(s.dst_path.parent_path());  // removed again if the run fails
   PbinWriter writer(s.dst_path, token_size);
   Progress progress("packing " + s.dst_path.filename().string(), index.size(), "documents",
                     s.show_progress);
@@ -66,27 +118,15 @@ PackStats pack_encoded_data(const PackSettings& s, const TokenizerComponent& tok
   std::vector<std::vector<uint32_t>> kept_ids(s.on_document ? kChunkDocuments : 0);
   for (size_t chunk = 0; chunk < index.size(); chunk += kChunkDocuments) {
     const size_t n = std::min(kChunkDocuments, index.size() - chunk);
-    parallel_for(n, threads, [&](size_t k) {
-      // libjq state is per thread; compiled once per thread and program.
-      thread_local std::unique_ptr<JqQuery> jq;
-      if (!jq || jq->program() != s.jq_pattern) jq = std::make_unique<JqQuery>(s.jq_pattern);
-      errors[k].reset();
-      encoded[k].clear();
-      const auto [off, len] = index[chunk + k];
-      const std::string_view line(src.view().data() + off, len);
-      try {
-        if (!is_valid_utf8(line)) throw Error("the line is not valid UTF-8");
-        const auto tokens = tokenizer.tokenize(jq->first_string(line));
-        if (tokens.empty())
-          throw Error("the tokenizer produced no tokens for this document (empty sample)");
-        std::vector<uint32_t> ids(tokens.begin(), tokens.end());
-        if (ids.back() != eod) ids.push_back(eod);  // one EOD per document (spec §6.4)
-        encode_tokens(ids, token_size, encoded[k]);
-        if (s.on_document) kept_ids[k] = std::move(ids);
-      } catch (const Error& e) {
-        errors[k] = e.what();
-      }
-    });
+    // Batches of documents: libjq's process gets each batch in one message.
+    parallel_for((n + kBatch - 1) / kBatch, threads,
+                 [&](size_t b) {
+                   throw_if_interrupted();
+                   encode_batch(s, tokenizer, src, index, chunk, b * kBatch,
+                                std::min(n, (b + 1) * kBatch), token_size, eod, encoded, errors,
+                                kept_ids);
+                 },
+                 1);
     for (size_t k = 0; k < n; ++k) {
       if (errors[k]) {
         if (!s.skip_invalid)
@@ -105,6 +145,7 @@ PackStats pack_encoded_data(const PackSettings& s, const TokenizerComponent& tok
     src.release_prefix(index[chunk + n - 1].first);  // keep memory flat on large inputs
   }
   writer.finish();
+  dirs.keep();
   progress.finish();
   stats.written = true;
   stats.token_size = token_size;
@@ -160,10 +201,12 @@ std::shared_ptr<TokenizerComponent> build_tokenizer(const config::ConfigDocument
 
 PackStats pack_encoded_data(const config::ConfigDocument& doc, FileExistencePolicy policy,
                             const std::function<void(PackSettings&)>& adjust) {
-  PackSettings s = pack_settings_from_config(doc);
-  auto tokenizer = build_tokenizer(doc);
-  if (adjust) adjust(s);
-  return pack_encoded_data(s, *tokenizer, policy);
+  return naming_library_failures(doc.source, [&] {
+    PackSettings s = pack_settings_from_config(doc);
+    auto tokenizer = build_tokenizer(doc);
+    if (adjust) adjust(s);
+    return pack_encoded_data(s, *tokenizer, policy);
+  });
 }
 
 }  // namespace instill::data

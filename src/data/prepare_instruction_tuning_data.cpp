@@ -20,6 +20,7 @@
 #include "core/sha256.hpp"
 #include "core/utf8.hpp"
 #include "data/chat_tokenization.hpp"
+#include "data/cleanup.hpp"
 #include "data/components.hpp"
 #include "data/pack_encoded_data.hpp"
 #include "data/pbin.hpp"
@@ -433,8 +434,10 @@ RenderedRecords render_partitions(const Settings& s, const PrepareOptions& optio
     std::string_view line;
     while (lines.size() < kChunk && (more = reader.next(line))) lines.push_back(line);
     if (lines.empty()) break;
-    parallel_for(lines.size(), threads,
-                 [&](size_t k) { outcomes[k] = process_record(lines[k], s, f); });
+    parallel_for(lines.size(), threads, [&](size_t k) {
+      throw_if_interrupted();
+      outcomes[k] = process_record(lines[k], s, f);
+    });
     for (size_t k = 0; k < lines.size(); ++k) {
       ++line_number;
       const int p =
@@ -638,21 +641,44 @@ RecordFormat chat_record_format(const ChatModeSettings& mode, const TokenizerCom
   return f;
 }
 
-// A hidden folder next to the output folder, where everything is written first.
-fs::path make_staging_dir(const std::string& out_dir) {
+// A hidden folder next to the output folder, where everything is written first. The output
+// folder's parent is created if missing, and removed again (by `parent`) if the run fails.
+fs::path make_staging_dir(const std::string& out_dir, std::optional<CreatedDirectories>& parent) {
   const fs::path out_parent =
       fs::path(out_dir).parent_path().empty() ? fs::path(".") : fs::path(out_dir).parent_path();
-  fs::create_directories(out_parent);
+  parent.emplace(out_parent);
   const fs::path staging =
       out_parent / ("." + python_path_name(out_dir) + ".staging-" + std::to_string(::getpid()));
-  fs::remove_all(staging);
-  fs::create_directories(staging);
+  std::error_code ec;
+  fs::remove_all(staging, ec);
+  if (!ec) fs::create_directory(staging, ec);
+  if (ec) throw Error(staging.string() + ": cannot create the staging folder: " + ec.message());
   return staging;
+}
+
+// Moves the staged outputs into the output folder: the whole folder at once when it is new.
+void publish(StagingDir& staging, const std::string& out_dir) {
+  std::error_code ec;
+  if (!fs::exists(out_dir, ec)) {
+    fs::rename(staging.path, out_dir, ec);
+    if (ec) throw Error(out_dir + ": cannot move the prepared data into place: " + ec.message());
+    staging.path.clear();
+    return;
+  }
+  for (const auto& entry : fs::directory_iterator(staging.path)) {
+    fs::rename(entry.path(), fs::path(out_dir) / entry.path().filename(), ec);
+    if (ec)
+      throw Error((fs::path(out_dir) / entry.path().filename()).string() +
+                  ": cannot move into place: " + ec.message());
+  }
 }
 
 }  // namespace
 
-PrepareResult prepare_instruction_tuning_data(const PrepareOptions& options) {
+namespace {
+
+PrepareResult prepare(const PrepareOptions& options) {
+  InterruptGuard interrupt_guard;  // Ctrl-C unwinds, so the staging folder is removed
   const std::string config_path = options.config_file_path.string();
   config::ResolverContext ctx;
   ctx.config_file_path = config_path;
@@ -676,7 +702,8 @@ PrepareResult prepare_instruction_tuning_data(const PrepareOptions& options) {
     format.marker_template = &*marker_template;
     format.markers = loss_markers(s, *tok, doc);
   }
-  StagingDir staging{make_staging_dir(names.out_dir)};
+  std::optional<CreatedDirectories> out_parent;  // declared first: removed after the staging
+  StagingDir staging{make_staging_dir(names.out_dir, out_parent)};
 
   const RenderedRecords rendered =
       render_partitions(s, options, format, pbin_token_size(tok->hf()), staging.path, names);
@@ -696,12 +723,17 @@ PrepareResult prepare_instruction_tuning_data(const PrepareOptions& options) {
   write_file_atomic(staging.path / ("report." + names.hash7 + ".json"), result.report_json);
   write_file_atomic(staging.path / ("instruction_chat_template_config." + names.hash7 + ".yaml"),
                     read_file(config_path));
-  // Move everything into the output folder.
-  fs::create_directories(names.out_dir);
-  for (const auto& entry : fs::directory_iterator(staging.path))
-    fs::rename(entry.path(), fs::path(names.out_dir) / entry.path().filename());
+  publish(staging, names.out_dir);
+  out_parent->keep();
   result.output_dir = names.out_dir;
   return result;
+}
+
+}  // namespace
+
+PrepareResult prepare_instruction_tuning_data(const PrepareOptions& options) {
+  return naming_library_failures(options.config_file_path.string(),
+                                 [&] { return prepare(options); });
 }
 
 InstructionChatFormat load_instruction_chat_format(const fs::path& config_file_path) {

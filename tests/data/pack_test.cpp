@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <chrono>
+
 #include "config/app_config.hpp"
 #include "config/yaml_loader.hpp"
 #include "core/error.hpp"
@@ -14,6 +16,7 @@ namespace instill::data {
 namespace {
 
 namespace fs = std::filesystem;
+using instill::testing::error_of;
 using instill::testing::slurp;
 using instill::testing::spit;
 using instill::testing::TempDir;
@@ -75,6 +78,40 @@ TEST(PackEncodedData, BadDocumentFailsNamingItsLineAndWritesNothing) {
         << e.what();
   }
   EXPECT_FALSE(fs::exists(tmp / "out.pbin"));
+}
+
+// A program that never ends fails the record within the time budget, and the same JqQuery
+// (whose libjq process was killed) keeps working on the next record.
+TEST(JqQuery, RunawayProgramsHitTheBudget) {
+  JqQuery q("if .a == \"loop\" then (def f: f; f) else .a end");
+  const auto t0 = std::chrono::steady_clock::now();
+  try {
+    q.first_string(R"({"a": "loop"})");
+    FAIL() << "an endless program returned";
+  } catch (const JqBudgetError& e) {
+    EXPECT_NE(std::string(e.what()).find("exceeded the per-record time limit (2 s)"),
+              std::string::npos)
+        << e.what();
+  }
+  EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), 6);
+  EXPECT_EQ(q.first_string(R"({"a": "fine"})"), "fine");
+  std::vector<std::string_view> lines = {R"({"a": "x"})", R"({"b": 1})", R"({"a": "y"})"};
+  std::vector<JqResult> results(3);
+  q.first_strings(lines, results);
+  EXPECT_EQ(results[0].text, "x");
+  EXPECT_TRUE(results[1].error.has_value());
+  EXPECT_EQ(results[2].text, "y");
+}
+
+TEST(JqQuery, ProgramSizeLimits) {
+  EXPECT_NE(error_of([] { JqQuery(std::string(20000, ' ') + ".a"); }).find("settings.jq_pattern"),
+            std::string::npos);
+  EXPECT_NE(error_of([] {
+              JqQuery(std::string(200, '(') + "." + std::string(200, ')'));
+            }).find("nests brackets more than 128 levels"),
+            std::string::npos);
+  // Brackets inside strings do not count.
+  EXPECT_EQ(JqQuery("\"" + std::string(200, '[') + "\"").first_string("{}"), std::string(200, '['));
 }
 
 TEST(JqQuery, FastPathAndLibJqAgree) {
