@@ -111,7 +111,10 @@ class Resolution {
         fail(at, "interpolation ${" + piece.text +
                      "} inside a longer string refers to a mapping or list; only scalars can be "
                      "embedded in text");
-      out += python_str(v);
+      const std::string text = python_str(v);
+      out += text;
+      expanded_bytes_ += text.size();
+      if (expanded_bytes_ > kMaxExpandedBytes) too_large(at);
     }
     return Value(std::move(out));
   }
@@ -262,7 +265,17 @@ class Resolution {
       }
     }
     resolve_in_place(*node, walked);
+    expanded_bytes_ += value_footprint(*node, kMaxExpandedBytes);
+    if (expanded_bytes_ > kMaxExpandedBytes) too_large(at);
     return node->deep_copy();
+  }
+
+  // References to references double a config at each level, so the copies and text that
+  // interpolation creates are bounded in total.
+  static constexpr size_t kMaxExpandedBytes = size_t{64} << 20;
+  [[noreturn]] void too_large(const Path& at) {
+    fail(at, "interpolations expand the config beyond " + std::to_string(kMaxExpandedBytes) +
+                 " bytes (references that repeat references?)");
   }
 
   void resolve_in_place(Value& node, const Path& at) {
@@ -275,6 +288,7 @@ class Resolution {
   ConfigDocument& doc_;
   const ResolverSet& resolvers_;
   std::set<std::string> in_progress_;
+  size_t expanded_bytes_ = 0;
 };
 
 }  // namespace

@@ -2,12 +2,14 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <regex>
 
 #include "core/error.hpp"
 #include "core/fs.hpp"
+#include "core/utf8.hpp"
 
 namespace instill::config {
 
@@ -87,6 +89,26 @@ class Converter {
 
   Value convert(const YAML::Node& node, const std::string& path) {
     if (!path.empty()) doc_.lines.emplace(path, node.Mark().line + 1);
+    // An alias is a shared node: a recursive one is a cycle, and aliases of aliases expand
+    // exponentially ("billion laughs"), so both depth and the expanded size are bounded.
+    if (++values_ > kMaxValues)
+      fail(node, path,
+           "the document expands to more than " + std::to_string(kMaxValues) +
+               " values (through aliases?)");
+    if (depth_ >= kMaxDepth)
+      fail(node, path,
+           "nesting deeper than " + std::to_string(kMaxDepth) + " levels (a recursive alias?)");
+    ++depth_;
+    Value v = convert_node(node, path);
+    --depth_;
+    return v;
+  }
+
+ private:
+  static constexpr size_t kMaxValues = 250'000;
+  static constexpr int kMaxDepth = 200;
+
+  Value convert_node(const YAML::Node& node, const std::string& path) {
     switch (node.Type()) {
       case YAML::NodeType::Undefined:
       case YAML::NodeType::Null:
@@ -94,12 +116,14 @@ class Converter {
       case YAML::NodeType::Scalar:
         return scalar(node, path);
       case YAML::NodeType::Sequence: {
+        check_collection_tag(node, path, "tag:yaml.org,2002:seq");
         ValueList items;
         size_t i = 0;
         for (const auto& child : node) items.push_back(convert(child, join_index(path, i++)));
         return Value(std::move(items));
       }
       case YAML::NodeType::Map: {
+        check_collection_tag(node, path, "tag:yaml.org,2002:map");
         ValueMap map;
         for (auto it = node.begin(); it != node.end(); ++it) {
           if (!it->first.IsScalar()) fail(it->first, path, "mapping keys must be plain scalars");
@@ -119,7 +143,15 @@ class Converter {
     return Value();
   }
 
- private:
+  // PyYAML's safe loader rejects tags it cannot construct (`!!python/tuple`, `!custom`), so
+  // dropping them silently would accept configs the reference refuses.
+  void check_collection_tag(const YAML::Node& node, const std::string& path,
+                            const std::string& plain) {
+    const std::string& tag = node.Tag();
+    if (tag == "?" || tag == "!" || tag == plain) return;
+    fail(node, path, "unsupported YAML tag " + tag);
+  }
+
   [[noreturn]] void fail(const YAML::Node& node, const std::string& path, const std::string& msg) {
     throw Error(doc_.source + ":" + std::to_string(node.Mark().line + 1) + ": " +
                 (path.empty() ? "" : path + ": ") + msg);
@@ -144,6 +176,8 @@ class Converter {
   }
 
   ConfigDocument& doc_;
+  size_t values_ = 0;
+  int depth_ = 0;
 };
 
 }  // namespace
@@ -151,13 +185,26 @@ class Converter {
 ConfigDocument load_yaml_string(std::string_view text, const std::string& source) {
   ConfigDocument doc;
   doc.source = source;
-  YAML::Node node;
+  size_t bad_byte = 0;
+  if (!is_valid_utf8(text, &bad_byte)) {
+    const auto line = 1 + std::count(text.begin(), text.begin() + bad_byte, '\n');
+    throw Error(source + ":" + std::to_string(line) + ": invalid YAML: not UTF-8 (byte " +
+                std::to_string(bad_byte) + ")");
+  }
+  std::vector<YAML::Node> documents;
   try {
-    node = YAML::Load(std::string(text));
+    documents = YAML::LoadAll(std::string(text));
   } catch (const YAML::Exception& e) {
     throw Error(source + ":" + std::to_string(e.mark.line + 1) + ":" +
                 std::to_string(e.mark.column + 1) + ": invalid YAML: " + e.msg);
   }
+  // PyYAML's safe_load: "expected a single document in the stream".
+  if (documents.size() > 1) {
+    const int line = documents[1].Mark().line;  // -1 for an empty second document
+    throw Error(source + (line >= 0 ? ":" + std::to_string(line + 1) : std::string()) +
+                ": invalid YAML: expected a single document, found a second one");
+  }
+  YAML::Node node = documents.empty() ? YAML::Node() : documents[0];
   doc.root = Converter(doc).convert(node, "");
   return doc;
 }

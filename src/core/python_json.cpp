@@ -333,6 +333,15 @@ struct Dumper {
   void newline_indent() {
     out += '\n';
     for (int i = 0; i < level; ++i) out += *opt.indent;
+    check_size();
+  }
+  void check_size() const {
+    if (out.size() > opt.max_bytes)
+      throw JsonTooLarge("JSON text longer than " + std::to_string(opt.max_bytes) + " bytes");
+  }
+  // Python's json.dumps raises RecursionError near this depth; the C++ stack needs the bound.
+  void enter() {
+    if (++level > 1000) throw Error("maximum recursion depth exceeded while encoding JSON");
   }
 
   void dump(const Value& v) {
@@ -369,11 +378,12 @@ struct Dumper {
           return;
         }
         out += '[';
-        ++level;
+        enter();
         for (size_t i = 0; i < items.size(); ++i) {
           if (i) out += item_sep;
           if (opt.indent) newline_indent();
           dump(items[i]);
+          check_size();
         }
         --level;
         if (opt.indent) newline_indent();
@@ -393,7 +403,7 @@ struct Dumper {
           std::stable_sort(entries.begin(), entries.end(),
                            [](auto* a, auto* b) { return a->first < b->first; });
         out += '{';
-        ++level;
+        enter();
         bool first = true;
         for (const auto* e : entries) {
           if (!first) out += item_sep;
@@ -402,6 +412,7 @@ struct Dumper {
           append_json_string(out, e->first, opt.ensure_ascii);
           out += key_sep;
           dump(e->second);
+          check_size();
         }
         --level;
         if (opt.indent) newline_indent();

@@ -3,10 +3,12 @@
 // lets the last duplicate key win at the first key's position, keeps big integers exact and
 // accepts NaN/Infinity; json_dumps matches json.dumps(ensure_ascii=..., indent=...,
 // separators=..., sort_keys=...).
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
 
+#include "core/error.hpp"
 #include "core/value.hpp"
 
 namespace instill {
@@ -20,6 +22,12 @@ struct JsonDumpOptions {
   std::optional<std::string> item_separator;
   std::optional<std::string> key_separator;
   bool sort_keys = false;
+  // Dumping stops with JsonTooLarge once the text passes this many bytes.
+  size_t max_bytes = SIZE_MAX;
+};
+
+struct JsonTooLarge : Error {
+  using Error::Error;
 };
 
 // Parses one JSON document (surrounding whitespace allowed). Throws instill::Error with

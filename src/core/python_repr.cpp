@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "core/nesting_guard.hpp"
 #include "core/utf8.hpp"
 
 namespace instill {
@@ -132,6 +133,7 @@ void append_python_repr(std::string& out, const Value& v) {
       return;
     case T::kList:
     case T::kTuple: {
+      const NestingGuard guard("getting the repr of an object");
       const auto& items = v.as_list();
       out += v.is_list() ? '[' : '(';
       for (size_t i = 0; i < items.size(); ++i) {
@@ -143,6 +145,7 @@ void append_python_repr(std::string& out, const Value& v) {
       return;
     }
     case T::kMap: {
+      const NestingGuard guard("getting the repr of an object");
       out += '{';
       bool first = true;
       for (const auto& [k, item] : v.as_map()) {

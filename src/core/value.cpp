@@ -4,6 +4,8 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "core/nesting_guard.hpp"
+
 namespace instill {
 
 Value::Value(ValueList list)
@@ -50,6 +52,68 @@ double Value::to_double() const {
     default:
       throw std::logic_error("Value::to_double on a non-number (" + python_type_name() + ")");
   }
+}
+
+size_t value_footprint(const Value& v, size_t cap) {
+  // Strings inside lists are copies, so nested sizes add up; a list shared twice is counted
+  // twice, which only overestimates. Each visit adds at least sizeof(Value), so stopping past
+  // `cap` bounds the walk; an explicit stack keeps any nesting depth off the C++ stack.
+  size_t total = 0;
+  std::vector<const Value*> pending{&v};
+  while (!pending.empty() && total <= cap) {
+    const Value* item = pending.back();
+    pending.pop_back();
+    total += sizeof(Value);
+    if (item->is_string()) {
+      total += item->as_string().size();
+    } else if (item->is_sequence()) {
+      for (const Value& child : item->as_list()) pending.push_back(&child);
+    } else if (item->is_map()) {
+      for (const auto& [key, child] : item->as_map()) {
+        total += key.size();
+        pending.push_back(&child);
+      }
+    }
+  }
+  return total;
+}
+
+namespace {
+// The explicit stack of the outermost release in progress on this thread, if any.
+thread_local std::vector<Value>* t_release_stack = nullptr;
+}  // namespace
+
+void Value::release_nested() noexcept {
+  // A container this Value owns alone hands its nested containers to the release stack,
+  // so destroying a chain a million levels deep takes a loop, not a million stack frames.
+  auto hand_over = [](Value& v, std::vector<Value>& stack) {
+    if (v.is_sequence()) {
+      auto& list = std::get<std::shared_ptr<ValueList>>(v.data_);
+      if (list.use_count() != 1) return;
+      for (Value& child : *list)
+        if (child.type_ >= Type::kList) stack.push_back(std::move(child));
+    } else if (v.is_map()) {
+      auto& map = std::get<std::shared_ptr<ValueMap>>(v.data_);
+      if (map.use_count() != 1) return;
+      for (auto& entry : *map)
+        if (entry.second.type_ >= Type::kList) stack.push_back(std::move(entry.second));
+    } else if (v.is_object()) {
+      auto& object = std::get<std::shared_ptr<ValueObject>>(v.data_);
+      if (object.use_count() == 1) object->release_values(stack);
+    }
+  };
+  if (t_release_stack) {
+    hand_over(*this, *t_release_stack);
+    return;
+  }
+  std::vector<Value> stack;
+  t_release_stack = &stack;
+  hand_over(*this, stack);
+  while (!stack.empty()) {
+    Value last = std::move(stack.back());
+    stack.pop_back();
+  }  // `last` is destroyed here, handing its own nested containers to `stack`
+  t_release_stack = nullptr;
 }
 
 Value Value::deep_copy() const {
@@ -120,6 +184,7 @@ bool operator==(const Value& a, const Value& b) {
     return iv(a) == iv(b);
   }
   if (a.type() != b.type()) return false;
+  if (a.same_container(b)) return true;  // Python compares elements by identity first
   switch (a.type()) {
     case T::kNull:
       return true;
@@ -127,6 +192,7 @@ bool operator==(const Value& a, const Value& b) {
       return a.as_string() == b.as_string();
     case T::kList:
     case T::kTuple: {
+      const NestingGuard guard("comparing objects");
       const auto& x = a.as_list();
       const auto& y = b.as_list();
       if (x.size() != y.size()) return false;
@@ -135,6 +201,7 @@ bool operator==(const Value& a, const Value& b) {
       return true;
     }
     case T::kMap: {
+      const NestingGuard guard("comparing objects");
       const auto& x = a.as_map();
       const auto& y = b.as_map();
       if (x.size() != y.size()) return false;

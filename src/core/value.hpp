@@ -26,6 +26,9 @@ class ValueObject {
  public:
   virtual ~ValueObject() = default;
   virtual std::string type_name() const = 0;
+  // Moves out the Values the object holds, when it is being destroyed, so that chains of
+  // objects (a namespace holding a namespace ...) are released without recursion.
+  virtual void release_values(std::vector<Value>& out) { (void)out; }
 };
 
 class Value {
@@ -44,6 +47,13 @@ class Value {
   };
 
   Value() = default;
+  Value(const Value&) = default;
+  Value(Value&&) noexcept = default;
+  Value& operator=(const Value&) = default;
+  Value& operator=(Value&&) noexcept = default;
+  ~Value() {
+    if (type_ >= Type::kList) release_nested();
+  }
   Value(std::nullptr_t) {}
   Value(bool b) : type_(Type::kBool), data_(b) {}
   Value(int v) : type_(Type::kInt), data_(int64_t{v}) {}
@@ -112,6 +122,7 @@ class Value {
       std::variant<std::monostate, bool, int64_t, double, std::string, std::shared_ptr<ValueList>,
                    std::shared_ptr<ValueMap>, std::shared_ptr<ValueObject>>;
   Value(Type type, Data data) : type_(type), data_(std::move(data)) {}
+  void release_nested() noexcept;
 
   Type type_ = Type::kNull;
   Data data_;
@@ -157,5 +168,9 @@ class ValueMap {
   mutable std::unordered_map<std::string, size_t> index_;  // built lazily past the threshold
   mutable bool index_valid_ = false;
 };
+
+// Memory a value holds (strings and nested containers), counted up to a little past `cap`:
+// budgets for values built from hostile input (templates, config interpolation).
+size_t value_footprint(const Value& v, size_t cap);
 
 }  // namespace instill

@@ -145,14 +145,18 @@ Value GetItemExpr::eval(Renderer& r) const {
 Value CallExpr::eval(Renderer& r) const {
   Value f = callee->eval(r);
   CallArgs a = eval_args(r, args);
-  return r.call(f, a);
+  Value result = r.call(f, a);
+  r.check_value_size(result, "a call");
+  return result;
 }
 
 Value FilterExpr::eval(Renderer& r) const { return apply(r, input->eval(r)); }
 
 Value FilterExpr::apply(Renderer& r, const Value& in) const {
   CallArgs a = eval_args(r, args);
-  return fn(r, in, a);
+  Value result = fn(r, in, a);
+  r.check_value_size(result, "filter '" + name + "'");
+  return result;
 }
 
 Value TestExpr::eval(Renderer& r) const {
@@ -182,16 +186,17 @@ static void check_repeat_size(Renderer& r, const Value& a, const Value& b) {
   const Value& seq = a.is_int() ? b : a;
   const Value& count = a.is_int() ? a : b;
   if (!count.is_int() || count.as_int() <= 0) return;
-  size_t unit = 0;
-  if (seq.is_string())
-    unit = seq.as_string().size();
-  else if (seq.is_sequence())
-    unit = seq.as_list().size() * sizeof(Value);
-  else
-    return;
-  if (unit != 0 && static_cast<uint64_t>(count.as_int()) > r.limits().max_output_bytes / unit)
-    r.fail("output size limit exceeded (" + std::to_string(r.limits().max_output_bytes) +
-           " bytes) by a repetition");
+  if (!seq.is_string() && !seq.is_sequence()) return;
+  const size_t limit = r.limits().max_value_bytes;
+  const size_t unit = seq.is_string() ? seq.as_string().size() : value_footprint(seq, limit);
+  if (unit != 0 && static_cast<uint64_t>(count.as_int()) > limit / unit)
+    r.check_size(SIZE_MAX, "a repetition");
+}
+
+// `+` and `~` can double a value on every loop iteration; each result stays within budget.
+static Value checked_result(Renderer& r, Value v) {
+  r.check_value_size(v, "an operator");
+  return v;
 }
 
 Value BinaryExpr::eval(Renderer& r) const {
@@ -210,14 +215,14 @@ Value BinaryExpr::eval(Renderer& r) const {
     if (op == BinaryOp::kMod && a.is_string())
       return Value(python_percent_format(r, a.as_string(), b));
     if (op == BinaryOp::kMul) check_repeat_size(r, a, b);
-    return binary_op(op, a, b);
+    return checked_result(r, binary_op(op, a, b));
   }
   Value a = left->eval(r);
   Value b = right->eval(r);
   if (op == BinaryOp::kMul) check_repeat_size(r, a, b);
   if (op == BinaryOp::kMod && a.is_string())
     return Value(python_percent_format(r, a.as_string(), b));
-  return binary_op(op, a, b);
+  return checked_result(r, binary_op(op, a, b));
 }
 
 Value CompareExpr::eval(Renderer& r) const {

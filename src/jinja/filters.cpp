@@ -23,9 +23,10 @@ Value f_tojson(Renderer& r, const Value& in, CallArgs& args) {
   JsonDumpOptions opt;
   opt.ensure_ascii = bool_arg(args, 0, "ensure_ascii", false);
   if (auto indent = arg_opt(args, 1, "indent")) {
-    if (indent->is_int())
+    if (indent->is_int()) {
+      r.check_size(static_cast<size_t>(std::max<int64_t>(0, indent->as_int())), "tojson()");
       opt.indent = std::string(static_cast<size_t>(std::max<int64_t>(0, indent->as_int())), ' ');
-    else if (indent->is_string())
+    } else if (indent->is_string())
       opt.indent = indent->as_string();
     else
       r.fail("TypeError: indent must be an int or a string");
@@ -37,9 +38,13 @@ Value f_tojson(Renderer& r, const Value& in, CallArgs& args) {
     opt.key_separator = str_of(sep->as_list()[1]);
   }
   opt.sort_keys = bool_arg(args, 3, "sort_keys", false);
+  opt.max_bytes = r.limits().max_value_bytes;
   if (is_undefined(in)) r.fail("TypeError: Object of type Undefined is not JSON serializable");
   try {
     return Value(json_dumps(in, opt));
+  } catch (const JsonTooLarge&) {
+    r.check_size(SIZE_MAX, "tojson()");
+    throw;
   } catch (const Error& e) {
     r.fail(std::string("TypeError: ") + e.what());
   }
@@ -118,6 +123,7 @@ Value f_join(Renderer& r, const Value& in, CallArgs& args) {
     if (!first) out += sep;
     first = false;
     append_output(out, attribute ? lookup_path(r, item, *attribute) : item);
+    r.check_size(out.size(), "join()");
   }
   return Value(std::move(out));
 }
@@ -142,6 +148,7 @@ Value f_replace(Renderer& r, const Value& in, CallArgs& args) {
       decode_utf8_at(s, i, len);
       out.append(s, i, len);
       i += len;
+      r.check_size(out.size(), "replace()");
     }
     if (count < 0 || done < count) out += new_s;
     return Value(std::move(out));
@@ -155,6 +162,7 @@ Value f_replace(Renderer& r, const Value& in, CallArgs& args) {
     out += new_s;
     pos = at + old_s.size();
     ++done;
+    r.check_size(out.size(), "replace()");
   }
   out.append(s, pos, std::string::npos);
   return Value(std::move(out));
@@ -454,17 +462,20 @@ Value f_dictsort(Renderer& r, const Value& in, CallArgs& args) {
   return Value(std::move(items));
 }
 
-Value f_indent(Renderer&, const Value& in, CallArgs& args) {
+Value f_indent(Renderer& r, const Value& in, CallArgs& args) {
   std::string indentation = "    ";
   if (const Value* w = args.get(0, "width")) {
     if (w->is_string())
       indentation = w->as_string();
-    else if (w->is_int())
+    else if (w->is_int()) {
+      r.check_size(static_cast<size_t>(std::max<int64_t>(0, w->as_int())), "indent()");
       indentation = std::string(static_cast<size_t>(std::max<int64_t>(0, w->as_int())), ' ');
+    }
   }
   const bool first = bool_arg(args, 1, "first", false);
   const bool blank = bool_arg(args, 2, "blank", false);
   const auto lines = text::py_splitlines(str_of(in) + "\n");
+  r.check_size(str_of(in).size() + lines.size() * indentation.size(), "indent()");
   std::string out;
   if (blank) {
     for (size_t i = 0; i < lines.size(); ++i) {
@@ -648,9 +659,7 @@ Value f_format(Renderer& r, const Value& in, CallArgs& args) {
 
 Value f_center(Renderer& r, const Value& in, CallArgs& args) {
   const int64_t width = int_arg(r, args, 0, "width", 80);
-  if (width > 0 && static_cast<uint64_t>(width) > r.limits().max_output_bytes)
-    r.fail("output size limit exceeded (" + std::to_string(r.limits().max_output_bytes) +
-           " bytes) by center()");
+  r.check_size(static_cast<size_t>(std::max<int64_t>(0, width)), "center()");
   return Value(text::py_center(str_of(in), width));
 }
 
@@ -729,6 +738,70 @@ Value f_attr(Renderer& r, const Value& in, CallArgs& args) {
 
 Value f_pprint(Renderer&, const Value& in, CallArgs&) { return Value(python_repr(in)); }
 
+// The parts of a printf-style conversion spec ("%-08.3") that size its output.
+struct PercentSpec {
+  bool left = false;
+  int64_t width = 0;
+  int64_t precision = -1;
+};
+
+PercentSpec parse_percent_spec(Renderer& r, const std::string& spec) {
+  PercentSpec p;
+  size_t i = 1;
+  for (; i < spec.size() && std::string_view("-+ #0").find(spec[i]) != std::string_view::npos; ++i)
+    p.left = p.left || spec[i] == '-';
+  auto number = [&] {
+    int64_t n = 0;
+    for (; i < spec.size() && spec[i] >= '0' && spec[i] <= '9'; ++i) {
+      n = n * 10 + (spec[i] - '0');
+      // Checked before any allocation: `%99999999999d` must not reach printf.
+      r.check_size(static_cast<size_t>(n), "a % format width or precision");
+    }
+    return n;
+  };
+  p.width = number();
+  if (i < spec.size() && spec[i] == '.') {
+    ++i;
+    p.precision = number();
+  }
+  if (i != spec.size()) r.fail("ValueError: unsupported format character '" + spec.substr(i) + "'");
+  return p;
+}
+
+// Bytes of the first `chars` characters of `s`, and how many characters that is.
+size_t utf8_prefix_bytes(const std::string& s, int64_t chars, int64_t& counted) {
+  size_t i = 0;
+  for (counted = 0; i < s.size() && counted < chars; ++counted) {
+    size_t len = 1;
+    decode_utf8_at(s, i, len);
+    i += len;
+  }
+  return i;
+}
+
+// `%s` pads and truncates by characters, as Python does (printf counts bytes and stops at NUL).
+void append_percent_s(std::string& out, const std::string& s, const PercentSpec& p) {
+  int64_t chars = 0;
+  const int64_t limit = p.precision >= 0 ? p.precision : INT64_MAX;
+  const size_t bytes = utf8_prefix_bytes(s, limit, chars);
+  const size_t pad = p.width > chars ? static_cast<size_t>(p.width - chars) : 0;
+  if (!p.left) out.append(pad, ' ');
+  out.append(s, 0, bytes);
+  if (p.left) out.append(pad, ' ');
+}
+
+// printf into the output at the exact size; the spec's numbers were checked by
+// parse_percent_spec, so the result stays within the value budget.
+template <typename T>
+void append_printf(std::string& out, const std::string& format, T value) {
+  const int n = std::snprintf(nullptr, 0, format.c_str(), value);
+  if (n <= 0) return;
+  const size_t old = out.size();
+  out.resize(old + static_cast<size_t>(n) + 1);
+  std::snprintf(out.data() + old, static_cast<size_t>(n) + 1, format.c_str(), value);
+  out.resize(old + static_cast<size_t>(n));
+}
+
 }  // namespace
 
 std::string python_percent_format(Renderer& r, const std::string& format, const Value& args) {
@@ -773,14 +846,12 @@ std::string python_percent_format(Renderer& r, const std::string& format, const 
       if (next >= positional.size()) r.fail("TypeError: not enough arguments for format string");
       arg = positional[next++];
     }
-    char buf[512];
+    const PercentSpec sizes = parse_percent_spec(r, spec);
     switch (conv) {
       case 's':
       case 'r':
       case 'a': {
-        std::string s = conv == 's' ? to_str(arg) : python_repr(arg);
-        std::snprintf(buf, sizeof buf, (spec + "s").c_str(), s.c_str());
-        out += spec == "%" ? s : std::string(buf);
+        append_percent_s(out, conv == 's' ? to_str(arg) : python_repr(arg), sizes);
         break;
       }
       case 'd':
@@ -794,8 +865,7 @@ std::string python_percent_format(Renderer& r, const std::string& format, const 
         const long long v = arg.is_float()  ? static_cast<long long>(arg.as_float())
                             : arg.is_bool() ? arg.as_bool()
                                             : static_cast<long long>(arg.as_int());
-        std::snprintf(buf, sizeof buf, (spec + "ll" + (conv == 'i' ? 'd' : conv)).c_str(), v);
-        out += buf;
+        append_printf(out, spec + "ll" + (conv == 'i' ? 'd' : conv), v);
         break;
       }
       case 'f':
@@ -806,8 +876,7 @@ std::string python_percent_format(Renderer& r, const std::string& format, const 
       case 'G': {
         if (!(arg.is_number() || arg.is_bool()))
           r.fail("TypeError: must be real number, not " + arg.python_type_name());
-        std::snprintf(buf, sizeof buf, (spec + conv).c_str(), arg.to_double());
-        out += buf;
+        append_printf(out, spec + conv, arg.to_double());
         break;
       }
       default:

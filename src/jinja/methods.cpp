@@ -120,6 +120,7 @@ Value m_join(Renderer& r, const Value& s, CallArgs& a) {
     if (!first) out += self_str(s);
     first = false;
     out += v.as_string();
+    r.check_size(out.size(), "join()");
   }
   return Value(std::move(out));
 }
@@ -336,7 +337,9 @@ bool is_alpha_cp(uint32_t cp) {
 bool is_alnum_cp(uint32_t cp) { return is_alpha_cp(cp) || is_digit_cp(cp); }
 
 Value m_center(Renderer& r, const Value& s, CallArgs& a) {
-  return Value(text::py_center(self_str(s), int_arg(r, a, 0, "width", 0)));
+  const int64_t width = int_arg(r, a, 0, "width", 0);
+  r.check_size(static_cast<size_t>(std::max<int64_t>(0, width)), "center()");
+  return Value(text::py_center(self_str(s), width));
 }
 
 // ---- dict ----

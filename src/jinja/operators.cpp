@@ -4,6 +4,7 @@
 #include <limits>
 #include <optional>
 
+#include "core/nesting_guard.hpp"
 #include "core/python_repr.hpp"
 #include "core/utf8.hpp"
 #include "jinja/runtime.hpp"
@@ -302,6 +303,7 @@ int compare_values(const Value& a, const Value& b, const char* op) {
     return c < 0 ? -1 : c > 0 ? 1 : 0;
   }
   if ((a.is_list() && b.is_list()) || (a.is_tuple() && b.is_tuple())) {
+    const NestingGuard guard("comparing objects");
     const auto& x = a.as_list();
     const auto& y = b.as_list();
     for (size_t i = 0; i < x.size() && i < y.size(); ++i) {

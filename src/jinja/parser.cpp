@@ -10,7 +10,12 @@
 namespace instill::jinja {
 namespace {
 
-constexpr int kMaxNesting = 200;  // guards the C++ stack against hostile templates
+// Guards the C++ stack against hostile templates: parsing, rendering and destroying the tree
+// all recurse once per level, so nested constructs and the links of flat chains both count.
+constexpr int kMaxNesting = 256;
+constexpr const char* kTooDeep =
+    "template nesting too deep (more than 256 levels of blocks, "
+    "brackets or chained operators)";
 
 class Parser {
  public:
@@ -72,9 +77,22 @@ class Parser {
   struct DepthGuard {
     Parser& p;
     explicit DepthGuard(Parser& parser) : p(parser) {
-      if (++p.depth_ > kMaxNesting) p.fail("template nesting too deep");
+      if (++p.depth_ > kMaxNesting) p.fail(kTooDeep);
     }
     ~DepthGuard() { --p.depth_; }
+  };
+
+  // Loops build left-deep chains (`a + b + c`, `x.a.b`, `s|f|g`) whose evaluation recurses
+  // once per link, so each link counts as a level until the loop's function returns.
+  struct ChainGuard {
+    Parser& p;
+    int links = 0;
+    explicit ChainGuard(Parser& parser) : p(parser) {}
+    void link() {
+      ++links;
+      if (++p.depth_ > kMaxNesting) p.fail(kTooDeep);
+    }
+    ~ChainGuard() { p.depth_ -= links; }
   };
 
   // Parses statements until a block tag whose keyword is in `end_tags` (not consumed:
@@ -362,7 +380,9 @@ class Parser {
     DepthGuard guard(*this);
     const int line = cur().line;
     ExprPtr e = parse_or();
+    ChainGuard chain(*this);
     while (is_name("if")) {
+      chain.link();
       ++pos_;
       auto c = make<CondExpr>(line);
       c->then_value = std::move(e);
@@ -386,7 +406,9 @@ class Parser {
 
   ExprPtr parse_or() {
     ExprPtr e = parse_and();
+    ChainGuard chain(*this);
     while (is_name("or")) {
+      chain.link();
       const int line = cur().line;
       ++pos_;
       e = binary(BinaryOp::kOr, std::move(e), parse_and(), line);
@@ -395,7 +417,9 @@ class Parser {
   }
   ExprPtr parse_and() {
     ExprPtr e = parse_not();
+    ChainGuard chain(*this);
     while (is_name("and")) {
+      chain.link();
       const int line = cur().line;
       ++pos_;
       e = binary(BinaryOp::kAnd, std::move(e), parse_not(), line);
@@ -451,7 +475,9 @@ class Parser {
   }
   ExprPtr parse_math1() {
     ExprPtr e = parse_concat();
+    ChainGuard chain(*this);
     while (is_op("+") || is_op("-")) {
+      chain.link();
       const auto op = cur().value == "+" ? BinaryOp::kAdd : BinaryOp::kSub;
       const int line = cur().line;
       ++pos_;
@@ -461,7 +487,9 @@ class Parser {
   }
   ExprPtr parse_concat() {
     ExprPtr e = parse_math2();
+    ChainGuard chain(*this);
     while (is_op("~")) {
+      chain.link();
       const int line = cur().line;
       ++pos_;
       e = binary(BinaryOp::kConcat, std::move(e), parse_math2(), line);
@@ -470,7 +498,9 @@ class Parser {
   }
   ExprPtr parse_math2() {
     ExprPtr e = parse_pow();
+    ChainGuard chain(*this);
     while (is_op("*") || is_op("/") || is_op("//") || is_op("%")) {
+      chain.link();
       const std::string& v = cur().value;
       const auto op = v == "*"    ? BinaryOp::kMul
                       : v == "/"  ? BinaryOp::kDiv
@@ -484,7 +514,9 @@ class Parser {
   }
   ExprPtr parse_pow() {
     ExprPtr e = parse_unary(true);
+    ChainGuard chain(*this);
     while (is_op("**")) {
+      chain.link();
       const int line = cur().line;
       ++pos_;
       e = binary(BinaryOp::kPow, std::move(e), parse_unary(true), line);
@@ -593,7 +625,9 @@ class Parser {
   }
 
   ExprPtr parse_postfix(ExprPtr e) {
-    while (true) {
+    ChainGuard chain(*this);
+    while (is_op(".") || is_op("[") || is_op("(")) {
+      chain.link();
       if (is_op(".")) {
         const int line = cur().line;
         ++pos_;
@@ -632,12 +666,11 @@ class Parser {
           g->index = std::move(t);
         }
         e = std::move(g);
-      } else if (is_op("(")) {
-        e = parse_call(std::move(e));
       } else {
-        return e;
+        e = parse_call(std::move(e));
       }
     }
+    return e;
   }
 
   ExprPtr parse_subscript() {
@@ -704,7 +737,9 @@ class Parser {
   }
 
   ExprPtr parse_filter_expr(ExprPtr e) {
-    while (true) {
+    ChainGuard chain(*this);
+    while (is_op("|") || is_name("is") || is_op("(")) {
+      chain.link();
       if (is_op("|")) {
         ++pos_;
         e = parse_filter_call(std::move(e));
@@ -735,12 +770,11 @@ class Parser {
           t->args.positional.push_back(parse_primary_with_postfix());
         }
         e = std::move(t);
-      } else if (is_op("(")) {
-        e = parse_call(std::move(e));
       } else {
-        return e;
+        e = parse_call(std::move(e));
       }
     }
+    return e;
   }
 
   std::string_view source_;

@@ -32,6 +32,7 @@ Renderer::Renderer(const ValueMap& context, const ValueMap& globals, const Rende
     : context_(context), globals_(globals), limits_(limits), template_name_(template_name) {
   scopes_.push_back({{}, SIZE_MAX});
   active_ = 1;
+  stack_base_ = reinterpret_cast<uintptr_t>(__builtin_frame_address(0));
   const auto budget = std::chrono::duration<double>(limits.max_render_seconds);
   deadline_ = std::chrono::steady_clock::now() +
               std::chrono::duration_cast<std::chrono::steady_clock::duration>(budget);
@@ -115,6 +116,10 @@ void Renderer::enter_call(int line) {
   (void)line;
   if (++depth_ > limits_.max_recursion_depth)
     fail("recursion depth limit exceeded (" + std::to_string(limits_.max_recursion_depth) + ")");
+  const auto here = reinterpret_cast<uintptr_t>(__builtin_frame_address(0));
+  if (stack_base_ > here && stack_base_ - here > limits_.max_stack_bytes)
+    fail("recursion depth limit exceeded (" + std::to_string(limits_.max_stack_bytes) +
+         " bytes of stack)");
   if (std::chrono::steady_clock::now() > deadline_)
     fail("render time limit exceeded (" + std::to_string(limits_.max_render_seconds) + " s)");
 }

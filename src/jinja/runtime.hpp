@@ -3,6 +3,7 @@
 // (output buffer, variable scopes, limits, control flow), engine objects carried inside
 // Values (undefined, callables, namespaces, the loop object) and Python operator semantics.
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -80,6 +81,9 @@ class MacroObject : public Callable {
 class NamespaceObject : public ValueObject {
  public:
   std::string type_name() const override { return "Namespace"; }
+  void release_values(std::vector<Value>& out) override {
+    for (auto& entry : attrs) out.push_back(std::move(entry.second));
+  }
   ValueMap attrs;
 };
 
@@ -146,6 +150,10 @@ class Renderer {
     if (out.size() > limits_.max_output_bytes) output_limit_exceeded();
   }
   const RenderLimits& limits() const { return limits_; }
+  // The intermediate-value budget (value_budget.cpp): fails naming `what` when a value, or a
+  // size about to be allocated, exceeds RenderLimits::max_value_bytes.
+  void check_value_size(const Value& v, std::string_view what) const;
+  void check_size(size_t bytes, std::string_view what) const;
 
   // Attribute and item access with Jinja2's sandbox rules.
   Value getattr(const Value& object, const std::string& name);
@@ -170,6 +178,7 @@ class Renderer {
   size_t active_ = 0;  // scopes_[0, active_) are in use
   uint64_t iterations_ = 0;
   int depth_ = 0;
+  uintptr_t stack_base_ = 0;  // frame address at construction; the stack grows down from it
   std::chrono::steady_clock::time_point deadline_;
 };
 

@@ -30,6 +30,8 @@ RenderResult Template::render(const ValueMap& context, const RenderLimits& limit
     throw TemplateRuntimeError(name_ + ":" + std::to_string(r.current_line) + ": " + e.what());
   } catch (const TemplateSyntaxError&) {
     throw;
+  } catch (const Error& e) {  // e.g. RecursionError from a walk over a deeply nested value
+    throw TemplateRuntimeError(name_ + ":" + std::to_string(r.current_line) + ": " + e.what());
   } catch (const std::exception& e) {
     throw TemplateRuntimeError(name_ + ":" + std::to_string(r.current_line) +
                                ": internal error: " + e.what());

@@ -47,6 +47,16 @@ void register_data_path(config::Registry& r) {
           const Value& b = m.at("b_include_to_loss_token");
           const Value& e = m.at("e_include_to_loss_token");
           auto tok = c.get_component<data::TokenizerComponent>("tokenizer");
+          // Through the unk fallback a marker that is not one vocabulary entry would match
+          // unknown text, or nothing, and the run would blame a dataset sample.
+          for (const char* key : {"b_include_to_loss_token", "e_include_to_loss_token"}) {
+            const std::string& marker = m.at(key).as_string();
+            if (marker.empty() || !tok->hf().core().token_to_id(marker))
+              throw c.error(std::string("mask_tokens.") + key,
+                            "\"" + marker +
+                                "\" is not a token of the tokenizer; a loss marker must be "
+                                "exactly one token (the one the prepared data was marked with)");
+          }
           std::vector<std::string> keys;
           for (const auto& k : c.get("target_keys_to_mask").as_list())
             keys.push_back(k.as_string());

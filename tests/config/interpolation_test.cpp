@@ -140,6 +140,21 @@ TEST(Interpolation, CyclesAreErrors) {
   EXPECT_NE(e.find("cycle"), std::string::npos) << e;
 }
 
+TEST(Interpolation, ExpansionIsBounded) {
+  // Each key doubles the one before: 2^60 bytes of text, or of copied lists.
+  std::string text = "k0: abcdefgh\n", lists = "k0: [1, 2, 3, 4]\n";
+  for (int i = 1; i <= 60; ++i) {
+    const std::string prev = "k" + std::to_string(i - 1);
+    text += "k" + std::to_string(i) + ": ${" + prev + "}${" + prev + "}\n";
+    lists += "k" + std::to_string(i) + ": ['${" + prev + "}', '${" + prev + "}']\n";
+  }
+  for (const auto& yaml : {text, lists}) {
+    const std::string e = resolve_error(yaml);
+    EXPECT_NE(e.find("c.yaml:"), std::string::npos) << e;
+    EXPECT_NE(e.find("interpolations expand the config beyond"), std::string::npos) << e;
+  }
+}
+
 TEST(Interpolation, EmbeddingAMappingInTextIsAnError) {
   std::string e = resolve_error("m: {a: 1}\ns: x-${m}\n");
   EXPECT_NE(e.find("only scalars can be embedded"), std::string::npos) << e;

@@ -99,5 +99,49 @@ TEST(YamlLoader, RecordsLinesOfKeyPaths) {
   EXPECT_EQ(doc.where("a.b[1].nothing"), "f.yaml:4: ");
 }
 
+std::string load_error(const std::string& yaml) {
+  try {
+    load(yaml);
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+
+TEST(YamlLoader, RecursiveAliasesAndAliasBombsAreBounded) {
+  std::string e = load_error("a: &a\n  - *a\n");
+  EXPECT_NE(e.find("t.yaml:"), std::string::npos) << e;
+  EXPECT_NE(e.find("recursive alias"), std::string::npos) << e;
+  e = load_error("a: &a {b: *a}\n");
+  EXPECT_NE(e.find("recursive alias"), std::string::npos) << e;
+  // "Billion laughs": ten lines that expand to 10^9 values.
+  std::string bomb = "l0: &l0 [x, x, x, x, x, x, x, x, x, x]\n";
+  for (int i = 1; i < 10; ++i) {
+    const std::string prev = "*l" + std::to_string(i - 1);
+    bomb += "l" + std::to_string(i) + ": &l" + std::to_string(i) + " [";
+    for (int k = 0; k < 10; ++k) bomb += (k ? ", " : "") + prev;
+    bomb += "]\n";
+  }
+  e = load_error(bomb);
+  EXPECT_NE(e.find("expands to more than"), std::string::npos) << e;
+  // Aliases in normal use still work.
+  EXPECT_EQ(load("a: &x {k: 1}\nb: *x\n").as_map().find("b")->as_map().find("k")->as_int(), 1);
+}
+
+TEST(YamlLoader, RejectsWhatPyYamlSafeLoadRejects) {
+  std::string e = load_error("a: 1\n---\nb: 2\n");
+  EXPECT_NE(e.find("t.yaml:3: invalid YAML: expected a single document"), std::string::npos) << e;
+  e = load_error("a: 1\n---\n");
+  EXPECT_NE(e.find("expected a single document"), std::string::npos) << e;
+  EXPECT_EQ(load("---\na: 1\n...\n").as_map().find("a")->as_int(), 1);
+  e = load_error("a: !!python/tuple [1, 2]\n");
+  EXPECT_NE(e.find("t.yaml:1: a: unsupported YAML tag"), std::string::npos) << e;
+  e = load_error("a: !custom {b: 1}\n");
+  EXPECT_NE(e.find("unsupported YAML tag"), std::string::npos) << e;
+  e = load_error("a: 1\nb: \xff\xfe\n");
+  EXPECT_NE(e.find("t.yaml:2: invalid YAML: not UTF-8"), std::string::npos) << e;
+  EXPECT_EQ(load("a: !!seq [1]\nb: !!map {c: 2}\n").as_map().size(), 2u);
+}
+
 }  // namespace
 }  // namespace instill::config

@@ -95,15 +95,122 @@ TEST(JinjaEngine, LimitsStopHostileTemplates) {
   EXPECT_NE(error_of([] { render("{{ range(100001) | length }}"); }).find("MAX_RANGE"),
             std::string::npos);
   limits = {};
-  limits.max_output_bytes = 1 << 20;
+  limits.max_value_bytes = 1 << 20;
   EXPECT_NE(error_of([&] {
               render("{% set s = 'abc' * 100000000 %}", "{}", limits);
-            }).find("output size limit"),
+            }).find("value size limit exceeded"),
             std::string::npos);
   // Deep nesting is refused at compile time instead of overflowing the stack.
   const std::string deep = std::string(5000, '(') + "1" + std::string(5000, ')');
   EXPECT_NE(error_of([&] { Template("{{ " + deep + " }}", "t"); }).find("nesting too deep"),
             std::string::npos);
+}
+
+// Flat chains are built by loops, not recursion, yet evaluating and destroying them
+// recurses once per link: each link counts against the nesting bound.
+TEST(JinjaEngine, FlatChainsAreBoundedLikeNesting) {
+  auto chain = [](const std::string& head, const std::string& link, int n) {
+    std::string s = "{{ " + head;
+    for (int i = 0; i < n; ++i) s += link;
+    return s + " }}";
+  };
+  for (const auto& [head, link] :
+       std::vector<std::pair<std::string, std::string>>{{"1", " + 1"},
+                                                        {"1", " and 1"},
+                                                        {"'a'", " ~ 'a'"},
+                                                        {"x", ".a"},
+                                                        {"x", "[0]"},
+                                                        {"x", "()"},
+                                                        {"'x'", "|lower"},
+                                                        {"2", " ** 1"},
+                                                        {"1", " if 1 else 2 if 1"}}) {
+    SCOPED_TRACE(head + link);
+    EXPECT_NE(error_of([&] { Template(chain(head, link, 50000), "t"); }).find("nesting too deep"),
+              std::string::npos);
+  }
+  // Realistic lengths still work.
+  EXPECT_EQ(render(chain("1", " + 1", 150)), "151");
+  EXPECT_EQ(render(chain("'A'", "|lower", 150)), "a");
+}
+
+TEST(JinjaEngine, StackBudgetBoundsDeepMacroRecursion) {
+  // Each call's expression is 100 levels deep, so the call depth alone does not bound the
+  // stack; the stack budget stops it before it overflows.
+  RenderLimits limits;
+  limits.max_recursion_depth = 1000000;
+  limits.max_stack_bytes = 256 << 10;
+  const std::string deep_call = std::string(100, '(') + "m(n + 1)" + std::string(100, ')');
+  const std::string message = error_of([&] {
+    render("{% macro m(n) %}{{ " + deep_call + " }}{% endmacro %}{{ m(0) }}", "{}", limits);
+  });
+  EXPECT_NE(message.find("recursion depth limit exceeded"), std::string::npos) << message;
+  EXPECT_NE(message.find("bytes of stack"), std::string::npos) << message;
+}
+
+TEST(JinjaEngine, IntermediateValuesStayWithinTheBudget) {
+  RenderLimits limits;
+  limits.max_value_bytes = 1 << 20;
+  const std::vector<std::string> hostile = {
+      // doubling a string or a list through a namespace
+      "{% set ns = namespace(s='a') %}{% for i in range(60) %}{% set ns.s = ns.s + ns.s %}"
+      "{% endfor %}",
+      "{% set ns = namespace(s=[1]) %}{% for i in range(60) %}{% set ns.s = ns.s + ns.s %}"
+      "{% endfor %}",
+      "{% set ns = namespace(s='a') %}{% for i in range(60) %}{% set ns.s = ns.s ~ ns.s %}"
+      "{% endfor %}",
+      // amplifiers: one call that would allocate far more than its inputs
+      "{% set ns = namespace(s='aa') %}{% for i in range(60) %}"
+      "{% set ns.s = ns.s.replace('a', 'aa') %}{% endfor %}",
+      "{% set ns = namespace(s='aa') %}{% for i in range(60) %}"
+      "{% set ns.s = ns.s|replace('a', 'aa') %}{% endfor %}",
+      "{{ [1, [2]]|tojson(indent=1000000000) }}",
+      "{{ ([[1] * 100] * 100)|tojson(indent=1000) }}",
+      "{{ ('a\n' * 100)|indent(100000000) }}",
+      "{{ '%10000000000d'|format(1) }}",
+      "{{ '%.100000000f' % 1.5 }}",
+      "{% set s = 'a' * 500000 %}{{ ([s] * 100)|join }}",
+      "{% set s = 'a' * 500000 %}{{ ''.join([s] * 100) }}",
+      "{% set s = 'a' * 500000 %}{{ ([s] * 100)|length }}",
+      "{{ 'a'.center(100000000) }}",
+      "{{ 'a'|center(100000000) }}",
+  };
+  for (const auto& source : hostile) {
+    SCOPED_TRACE(source);
+    const std::string message = error_of([&] { render(source, "{}", limits); });
+    EXPECT_NE(message.find("value size limit exceeded (1048576 bytes)"), std::string::npos)
+        << message;
+  }
+}
+
+TEST(JinjaEngine, PercentFormatCountsCharactersAndNeverTruncates) {
+  // Python pads and cuts %s by characters; a fixed printf buffer would cut at 511 bytes.
+  EXPECT_EQ(render("{{ '[%5s]' % 'é' }}"), "[    é]");
+  EXPECT_EQ(render("{{ '[%-4s]' % 'ab' }}"), "[ab  ]");
+  EXPECT_EQ(render("{{ '[%.2s]' % 'éèà' }}"), "[éè]");
+  EXPECT_EQ(render("{{ ('%600s' % 'x')|length }}"), "600");
+  EXPECT_EQ(render("{{ ('%-700d' % 5)|length }}"), "700");
+  EXPECT_EQ(render("{{ '%05.1f' % 2.25 }}"), "002.2");
+}
+
+TEST(JinjaEngine, DeeplyNestedValuesNeverOverflowTheStack) {
+  // A loop can nest a list a million levels deep; Python answers walks over it with
+  // RecursionError, and destroying it must not recurse either.
+  const std::string build =
+      "{% set ns = namespace(l=[]) %}{% for i in range(100) %}{% for j in range(10000) %}"
+      "{% set ns.l = [ns.l] %}{% endfor %}{% endfor %}";
+  EXPECT_EQ(render(build + "{{ ns.l|length }}"), "1");
+  EXPECT_EQ(render(build + "{{ ns.l == ns.l }}"), "True");  // identity first, as Python does
+  for (const std::string walk : {"{{ ns.l }}", "{{ ns.l|tojson }}", "{{ ns.l == [ns.l] }}",
+                                 "{{ [ns.l, [ns.l]]|sort }}", "{{ ns.l|pprint }}"}) {
+    SCOPED_TRACE(walk);
+    const std::string message = error_of([&] { render(build + walk); });
+    EXPECT_NE(message.find("maximum recursion depth exceeded"), std::string::npos) << message;
+  }
+  // Chains of namespaces are released without recursion too.
+  EXPECT_EQ(render("{% set ns = namespace(n=none) %}{% for i in range(100) %}"
+                   "{% for j in range(10000) %}{% set ns.n = namespace(n=ns.n) %}{% endfor %}"
+                   "{% endfor %}ok"),
+            "ok");
 }
 
 TEST(JinjaEngine, GenerationBlocksReportByteSpans) {

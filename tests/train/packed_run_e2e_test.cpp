@@ -11,46 +11,10 @@
 #include "free_port.hpp"
 #include "metrics_jsonl.hpp"
 #include "test_support.hpp"
+#include "tutorial_data.hpp"
 
 namespace instill::testing {
 namespace {
-
-const fs::path kConfigs = source_dir() / "examples/instruction_tuning/configs";
-
-// Run from the source tree (the tutorial configs name files relative to it), with GPT-2's
-// tokenizer as the tutorial's.
-CommandResult instill_at_source(const std::string& env, const std::string& args) {
-  return run_command("cd '" + source_dir().string() + "' && INSTILL_DEMO_TOKENIZER='" +
-                     gpt2_tokenizer_dir().string() + "' " + env + " '" + instill_binary() + "' " +
-                     args);
-}
-
-// The tutorial's prepared files in `dir` (GPT-2 tokenizer): {train pbin, test pbin}.
-std::pair<fs::path, fs::path> prepare_tutorial_data(const TempDir& tmp) {
-  std::string cfg = slurp(kConfigs / "apply_chat_template_config.yaml");
-  const std::string out = "out_dir: out/demo/prepared_data";
-  cfg.replace(cfg.find(out), out.size(), "out_dir: " + (tmp / "prepared").string());
-  tmp.write("apply.yaml", cfg);
-  fs::copy_file(kConfigs / "packed_chat_dataset_config.yaml",
-                tmp / "packed_chat_dataset_config.yaml");
-  auto r =
-      instill_at_source("", "data prepare_instruction_tuning_data --quiet --config_file_path '" +
-                                (tmp / "apply.yaml").string() + "'");
-  EXPECT_EQ(r.exit_code, 0) << r.err;
-  fs::path train, test;
-  for (const auto& e : fs::recursive_directory_iterator(tmp / "prepared")) {
-    const std::string name = e.path().filename().string();
-    if (e.path().extension() != ".pbin") continue;
-    if (name.find("_train.") != std::string::npos) train = e.path();
-    if (name.find("_test.") != std::string::npos) test = e.path();
-  }
-  return {train, test};
-}
-
-std::string train_env(const std::pair<fs::path, fs::path>& pbins) {
-  return "INSTILL_TRAIN_PBIN='" + pbins.first.string() + "' INSTILL_EVAL_PBIN='" +
-         pbins.second.string() + "'";
-}
 
 nlohmann::json evaluate(const std::string& args) {
   auto r = instill_at_source("", "evaluate " + args);
@@ -64,7 +28,7 @@ TEST(PackedRunE2E, TrainsResumesExactlyAndEvaluatesAlikePackedOrNot) {
   TempDir tmp;
   const auto pbins = prepare_tutorial_data(tmp);
   ASSERT_FALSE(pbins.first.empty());
-  const std::string config = (kConfigs / "train_config_packed.yaml").string();
+  const std::string config = (kTutorialConfigs / "train_config_packed.yaml").string();
   const std::string common = "run --config_file_path '" + config + "' --experiments_root_path '" +
                              tmp.path().string() + "' --device cpu --threads 2";
   auto a = instill_at_source(train_env(pbins), common + " --experiment_id a");
@@ -128,7 +92,7 @@ TEST(PackedRunE2E, BadPackedConfigsAreClearErrors) {
   (void)gpt2;
   TempDir tmp;
   const auto pbins = prepare_tutorial_data(tmp);
-  std::string cfg = slurp(kConfigs / "train_config_packed.yaml");
+  std::string cfg = slurp(kTutorialConfigs / "train_config_packed.yaml");
   // Rows longer than the model: the dataset's sequence_length above the model's 256.
   std::string longer = cfg;
   const std::string key =
@@ -158,7 +122,7 @@ TEST(PackedRunE2E, BadPackedConfigsAreClearErrors) {
   auto e = instill_at_source(
       "INSTILL_TRAIN_PBIN='" + (tmp / "no_index.pbin").string() + "' INSTILL_EVAL_PBIN='" +
           pbins.second.string() + "'",
-      "run --config_file_path '" + (kConfigs / "train_config_packed.yaml").string() +
+      "run --config_file_path '" + (kTutorialConfigs / "train_config_packed.yaml").string() +
           "' --experiments_root_path '" + tmp.path().string() + "' --experiment_id y --device cpu");
   EXPECT_EQ(e.exit_code, 1);
   EXPECT_NE(e.err.find("no_index.pbin: no document index"), std::string::npos) << e.err;
@@ -170,7 +134,7 @@ TEST(PackedRunE2E, BadPackedConfigsAreClearErrors) {
 double first_grad_norm(const TempDir& tmp, const std::pair<fs::path, fs::path>& pbins,
                        const std::string& name, int mbs, int gas, const std::string& norm,
                        const std::string& launch = "") {
-  std::string cfg = slurp(kConfigs / "train_config_packed.yaml");
+  std::string cfg = slurp(kTutorialConfigs / "train_config_packed.yaml");
   auto set = [&cfg](const std::string& from, const std::string& to) {
     EXPECT_NE(cfg.find(from), std::string::npos) << from;
     cfg.replace(cfg.find(from), from.size(), to);

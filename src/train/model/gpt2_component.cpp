@@ -93,6 +93,8 @@ void read_attention_config(const ComponentConfig& c, Gpt2Config& g) {
   }
 }
 
+std::string first_line(const std::string& text) { return text.substr(0, text.find('\n')); }
+
 void warn_about_the_config(const ComponentConfig& c) {
   if (c.get_string("attention_implementation") == "dao_flash")
     std::cerr << "note: " << c.key_path()
@@ -119,6 +121,12 @@ std::shared_ptr<config::Component> build_gpt2(const ComponentConfig& c) {
     return std::make_shared<Gpt2CausalLM>(g);
   } catch (const Error& e) {
     throw c.error("", e);
+  } catch (const std::exception& e) {
+    // libtorch's allocator text names no key; the sizes that made the model do.
+    throw c.error("", "cannot build the model (vocab_size " + std::to_string(g.vocab_size) +
+                          ", n_embd " + std::to_string(g.n_embd) + ", n_layer " +
+                          std::to_string(g.n_layer) + ", sequence_length " +
+                          std::to_string(g.sequence_length) + "): " + first_line(e.what()));
   }
 }
 

@@ -1,5 +1,6 @@
 #include "train/model/gpt2_fields.hpp"
 
+#include <cstdint>
 #include <type_traits>
 
 #include "core/error.hpp"
@@ -67,23 +68,27 @@ std::vector<Gpt2Field> make_table() {
                        {"tie_word_embeddings"}, {"tie_word_embeddings"}));
   t.push_back(named(Field::one_of("poe_type", {"NOPE", "ABSOLUTE"}), "positions", &C::positions,
                     {{C::Positions::kAbsolute, {"ABSOLUTE"}}, {C::Positions::kNone, {"NOPE"}}}));
+  t.push_back(exported(plain(Field::integer("sequence_length").at_least(1).at_most(1 << 24),
+                             "sequence_length", &C::sequence_length),
+                       {"n_positions", "n_ctx"}, {"max_position_embeddings"}));
+  t.push_back(exported(plain(Field::integer("vocab_size").at_least(1).at_most(INT32_MAX),
+                             "vocab_size", &C::vocab_size),
+                       {"vocab_size"}, {"vocab_size"}));
   t.push_back(exported(
-      plain(Field::integer("sequence_length").at_least(1), "sequence_length", &C::sequence_length),
-      {"n_positions", "n_ctx"}, {"max_position_embeddings"}));
+      plain(Field::integer("n_layer").at_least(1).at_most(1 << 12), "n_layer", &C::n_layer),
+      {"n_layer"}, {"num_hidden_layers"}));
+  t.push_back(exported(
+      plain(Field::integer("n_head_q").at_least(1).at_most(1 << 16), "n_head_q", &C::n_head_q),
+      {"n_head"}, {"num_attention_heads"}));
+  t.push_back(exported(
+      plain(Field::integer("n_head_kv").at_least(1).at_most(1 << 16), "n_head_kv", &C::n_head_kv),
+      {}, {"num_key_value_heads"}));
   t.push_back(
-      exported(plain(Field::integer("vocab_size").at_least(1), "vocab_size", &C::vocab_size),
-               {"vocab_size"}, {"vocab_size"}));
-  t.push_back(exported(plain(Field::integer("n_layer").at_least(1), "n_layer", &C::n_layer),
-                       {"n_layer"}, {"num_hidden_layers"}));
-  t.push_back(exported(plain(Field::integer("n_head_q").at_least(1), "n_head_q", &C::n_head_q),
-                       {"n_head"}, {"num_attention_heads"}));
-  t.push_back(exported(plain(Field::integer("n_head_kv").at_least(1), "n_head_kv", &C::n_head_kv),
-                       {}, {"num_key_value_heads"}));
-  t.push_back(exported(plain(Field::integer("n_embd").at_least(1), "n_embd", &C::n_embd),
-                       {"n_embd"}, {"hidden_size"}));
-  t.push_back(
-      exported(plain(Field::integer("ffn_hidden").at_least(1), "ffn_hidden", &C::ffn_hidden),
-               {"n_inner"}, {}));
+      exported(plain(Field::integer("n_embd").at_least(1).at_most(1 << 20), "n_embd", &C::n_embd),
+               {"n_embd"}, {"hidden_size"}));
+  t.push_back(exported(plain(Field::integer("ffn_hidden").at_least(1).at_most(1 << 24),
+                             "ffn_hidden", &C::ffn_hidden),
+                       {"n_inner"}, {}));
   t.push_back(plain(Field::number("dropout").at_least(0), "dropout", &C::dropout));
   t.push_back(exported(plain(Field::boolean("bias").defaults(true), "bias", &C::bias), {},
                        {"attention_bias", "mlp_bias"}));
