@@ -18,7 +18,8 @@ done
 build_pkgs=(g++ cmake make pkg-config libgtest-dev libgmock-dev libyaml-cpp-dev libsimdjson-dev
   nlohmann-json3-dev libpcre2-dev libutf8proc-dev libcli11-dev libjq-dev libssl-dev
   libtorch-dev libgloo-dev libopenblas0-pthread)
-test_pkgs=(python3 python3-yaml python3-jinja2 python3-torch clang-format)
+# clang and its runtime libraries (libFuzzer, ASan, UBSan) build the fuzz targets (make fuzz).
+test_pkgs=(python3 python3-yaml python3-jinja2 python3-torch clang-format clang libclang-rt-14-dev)
 
 missing=()
 check() {

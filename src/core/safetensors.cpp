@@ -79,9 +79,13 @@ SafetensorsReader::SafetensorsReader(const fs::path& path) : file_(path) {
     if (e.end > data_size)
       throw Error(at + "data_offsets end " + std::to_string(e.end) + " is past the data (" +
                   std::to_string(data_size) + " bytes)");
-    if (e.end - e.begin != numel * elem)
+    // numel is at most 2^62, but numel * elem can still wrap: [2^61 + 1] F64 would need 8 bytes.
+    uint64_t need = 0;
+    if (__builtin_mul_overflow(numel, static_cast<uint64_t>(elem), &need))
+      throw Error(at + "shape is too large");
+    if (e.end - e.begin != need)
       throw Error(at + "holds " + std::to_string(e.end - e.begin) + " bytes but dtype " + e.dtype +
-                  " and its shape need " + std::to_string(numel * elem));
+                  " and its shape need " + std::to_string(need));
     entries_.emplace(name, std::move(e));
   }
   check_tiling(where, data_size);
