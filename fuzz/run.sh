@@ -3,7 +3,9 @@
 # compiled in): first the saved reproducers of fuzz/regressions/<target>/, then libFuzzer from
 # the seed corpus. Prints one summary line per target (exec/s, coverage, crashes) and exits 1
 # when any reproducer or fuzzing run crashed, leaked, timed out or ran out of memory.
-#   fuzz/run.sh SECONDS [TARGET...]    (make fuzz-smoke: a few seconds each; run_long.sh: 600)
+#   fuzz/run.sh SECONDS [TARGET...]    (run_long.sh: 600 s each)
+# With FUZZ_RUNS=N (make fuzz-smoke) each target runs exactly N inputs from seed 1, starting
+# from the seeds alone, at most SECONDS: the same inputs on every machine, so CI is repeatable.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:?usage: fuzz/run.sh SECONDS [TARGET...]}
@@ -46,11 +48,18 @@ for t in "${targets[@]}"; do
     fi
   fi
 
-  mkdir -p "$build/corpus-work/$t" "$build/artifacts/$t"
+  work="$build/corpus-work/$t"
+  budget=(-max_total_time="$seconds")
+  if [ -n "${FUZZ_RUNS:-}" ]; then
+    work="$build/corpus-smoke/$t"
+    rm -rf "$work"
+    budget+=(-runs="$FUZZ_RUNS" -seed=1)
+  fi
+  mkdir -p "$work" "$build/artifacts/$t"
   result=ok
-  if ! "$bin" "${common[@]}" -max_total_time="$seconds" -max_len="$(max_len "$t")" \
+  if ! "$bin" "${common[@]}" "${budget[@]}" -max_len="$(max_len "$t")" \
     -print_final_stats=1 -artifact_prefix="$build/artifacts/$t/" \
-    "$build/corpus-work/$t" "$build/corpus/$t" >"$log" 2>&1; then
+    "$work" "$build/corpus/$t" >"$log" 2>&1; then
     result="CRASH: $(ls -t "$build/artifacts/$t" | head -1) (log: $log)"
     failed+=("$t")
   fi

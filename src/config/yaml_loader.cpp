@@ -1,11 +1,14 @@
 #include "config/yaml_loader.hpp"
 
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <optional>
 #include <regex>
+#include <sstream>
 
 #include "core/error.hpp"
 #include "core/fs.hpp"
@@ -180,6 +183,39 @@ class Converter {
   int depth_ = 0;
 };
 
+// Walks the documents' events without building them, stopping at the second document.
+// (yaml-cpp's LoadAll never ends on a stray ',' at block level: it yields empty documents
+// forever.) Returns the second document's line (0 when unknown), or nothing.
+class DocumentCounter : public YAML::EventHandler {
+ public:
+  int documents = 0;
+  int second_line = 0;
+  void OnDocumentStart(const YAML::Mark& mark) override {
+    if (++documents == 2) second_line = mark.line + 1;
+  }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                const std::string&) override {}
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                       YAML::EmitterStyle::value) override {}
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                  YAML::EmitterStyle::value) override {}
+  void OnMapEnd() override {}
+};
+
+std::optional<int> second_document_line(std::string_view text) {
+  std::istringstream in{std::string(text)};
+  YAML::Parser parser(in);
+  DocumentCounter counter;
+  while (counter.documents < 2 && parser.HandleNextDocument(counter)) {
+  }
+  if (counter.documents < 2) return std::nullopt;
+  return counter.second_line;
+}
+
 }  // namespace
 
 ConfigDocument load_yaml_string(std::string_view text, const std::string& source) {
@@ -191,20 +227,17 @@ ConfigDocument load_yaml_string(std::string_view text, const std::string& source
     throw Error(source + ":" + std::to_string(line) + ": invalid YAML: not UTF-8 (byte " +
                 std::to_string(bad_byte) + ")");
   }
-  std::vector<YAML::Node> documents;
+  YAML::Node node;
   try {
-    documents = YAML::LoadAll(std::string(text));
+    // PyYAML's safe_load: "expected a single document in the stream".
+    if (const auto second = second_document_line(text))
+      throw Error(source + (*second > 0 ? ":" + std::to_string(*second) : std::string()) +
+                  ": invalid YAML: expected a single document, found a second one");
+    node = YAML::Load(std::string(text));
   } catch (const YAML::Exception& e) {
     throw Error(source + ":" + std::to_string(e.mark.line + 1) + ":" +
                 std::to_string(e.mark.column + 1) + ": invalid YAML: " + e.msg);
   }
-  // PyYAML's safe_load: "expected a single document in the stream".
-  if (documents.size() > 1) {
-    const int line = documents[1].Mark().line;  // -1 for an empty second document
-    throw Error(source + (line >= 0 ? ":" + std::to_string(line + 1) : std::string()) +
-                ": invalid YAML: expected a single document, found a second one");
-  }
-  YAML::Node node = documents.empty() ? YAML::Node() : documents[0];
   doc.root = Converter(doc).convert(node, "");
   return doc;
 }

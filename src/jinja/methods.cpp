@@ -1,5 +1,6 @@
 // Methods of Python's str, dict and list that templates call (`s.strip()`, `d.items()`),
 // and the sandbox's list of mutating methods, which ImmutableSandboxedEnvironment refuses.
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <unordered_map>
@@ -152,15 +153,18 @@ std::string apply_format_spec(Renderer& r, const Value& v, const std::string& sp
     }
     ++i;
   }
-  size_t width = 0;
-  while (i < spec.size() && std::isdigit(static_cast<unsigned char>(spec[i])))
-    width = width * 10 + static_cast<size_t>(spec[i++] - '0');
+  // Digits saturate just past the limits checked below, so a long run cannot overflow.
+  auto number = [&] {
+    size_t n = 0;
+    while (i < spec.size() && std::isdigit(static_cast<unsigned char>(spec[i])))
+      n = std::min<size_t>(n * 10 + static_cast<size_t>(spec[i++] - '0'), 1000000);
+    return n;
+  };
+  const size_t width = number();
   int precision = -1;
   if (i < spec.size() && spec[i] == '.') {
-    precision = 0;
     ++i;
-    while (i < spec.size() && std::isdigit(static_cast<unsigned char>(spec[i])))
-      precision = precision * 10 + (spec[i++] - '0');
+    precision = static_cast<int>(number());
   }
   char type = i < spec.size() ? spec[i++] : 0;
   if (i != spec.size() || width > 100000 || precision > 1000)

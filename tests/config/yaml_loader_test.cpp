@@ -130,10 +130,15 @@ TEST(YamlLoader, RecursiveAliasesAndAliasBombsAreBounded) {
 
 TEST(YamlLoader, RejectsWhatPyYamlSafeLoadRejects) {
   std::string e = load_error("a: 1\n---\nb: 2\n");
-  EXPECT_NE(e.find("t.yaml:3: invalid YAML: expected a single document"), std::string::npos) << e;
+  EXPECT_NE(e.find("t.yaml:2: invalid YAML: expected a single document"), std::string::npos) << e;
   e = load_error("a: 1\n---\n");
   EXPECT_NE(e.find("expected a single document"), std::string::npos) << e;
   EXPECT_EQ(load("---\na: 1\n...\n").as_map().find("a")->as_int(), 1);
+  // A stray ',' at block level: yaml-cpp's LoadAll yields empty documents forever on it.
+  for (const char* stray : {", a\n", "- a\n, b\n", "[a], b\n", ",\n"}) {
+    e = load_error(stray);
+    EXPECT_NE(e.find("invalid YAML"), std::string::npos) << stray << ": " << e;
+  }
   e = load_error("a: !!python/tuple [1, 2]\n");
   EXPECT_NE(e.find("t.yaml:1: a: unsupported YAML tag"), std::string::npos) << e;
   e = load_error("a: !custom {b: 1}\n");

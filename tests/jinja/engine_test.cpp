@@ -192,6 +192,17 @@ TEST(JinjaEngine, PercentFormatCountsCharactersAndNeverTruncates) {
   EXPECT_EQ(render("{{ '%05.1f' % 2.25 }}"), "002.2");
 }
 
+TEST(JinjaEngine, FormatSpecNumbersCannotOverflow) {
+  // Found by the jinja_template fuzz target: the precision's digits overflowed an int (UB).
+  for (const std::string spec : {"{:.99999999999999999999}", "{:99999999999999999999}",
+                                 "{:>8.3555555555555555555555555555555}"}) {
+    SCOPED_TRACE(spec);
+    const std::string message = error_of([&] { render("{{ '" + spec + "'.format('x') }}"); });
+    EXPECT_NE(message.find("unsupported format specifier"), std::string::npos) << message;
+  }
+  EXPECT_EQ(render("{{ '{:>6.2}'.format('abcd') }}"), "    ab");
+}
+
 TEST(JinjaEngine, DeeplyNestedValuesNeverOverflowTheStack) {
   // A loop can nest a list a million levels deep; Python answers walks over it with
   // RecursionError, and destroying it must not recurse either.
