@@ -474,8 +474,9 @@ Value f_indent(Renderer& r, const Value& in, CallArgs& args) {
   }
   const bool first = bool_arg(args, 1, "first", false);
   const bool blank = bool_arg(args, 2, "blank", false);
-  const auto lines = text::py_splitlines(str_of(in) + "\n");
-  r.check_size(str_of(in).size() + lines.size() * indentation.size(), "indent()");
+  const std::string text = str_of(in);
+  const auto lines = text::py_splitlines(text + "\n");
+  r.check_size(text.size() + lines.size() * indentation.size(), "indent()");
   std::string out;
   if (blank) {
     for (size_t i = 0; i < lines.size(); ++i) {
